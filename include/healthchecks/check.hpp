@@ -1,0 +1,159 @@
+// How a dependency is checked: a plain callable, or an asynchronous one that completes later.
+// Also the traverse check, which walks the service graph one hop further.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "healthchecks/response.hpp"
+#include "healthchecks/status.hpp"
+
+namespace healthchecks {
+
+namespace detail {
+class Runtime;
+struct CompletionState;
+}  // namespace detail
+
+/// What a check is told about the execution it serves. Views stay valid until it completes.
+struct CheckContext {
+  /// The endpoint's display name and slug.
+  std::string_view name;
+  std::string_view slug;
+  /// Answer before this instant; an answer after it is discarded and the check reads CRIT.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  /// How many services the request that started this execution has already crossed; checks
+  /// that call a peer forward `hops + 1` so that cycles in the service graph stop.
+  int hops = 0;
+  /// The registry's I/O runtime, used by the built-in network checks. Opaque to users.
+  detail::Runtime* runtime = nullptr;
+
+  /// Time left until `deadline`, never negative.
+  std::chrono::milliseconds time_left() const;
+};
+
+/// The handler an asynchronous check calls once with its status, from any thread.
+///
+/// Calls after the first are ignored. If every copy is destroyed without a call, the check
+/// reads CRIT ("finished without reporting a status"), so a forgotten path cannot hang a request.
+class Completion {
+ public:
+  void operator()(Status status) const;
+
+ private:
+  friend struct detail::CompletionState;
+  explicit Completion(std::shared_ptr<detail::CompletionState> state) : state_(std::move(state)) {}
+  std::shared_ptr<detail::CompletionState> state_;
+};
+
+namespace detail {
+template <class R>
+inline constexpr bool is_check_result_v = std::is_same_v<R, Status> || std::is_same_v<R, bool> ||
+                                          std::is_same_v<R, std::optional<Status>>;
+
+template <class F, class = void>
+struct sync_check_result {};
+template <class F>
+struct sync_check_result<F, std::enable_if_t<std::is_invocable_v<F&, const CheckContext&>>> {
+  using type = std::decay_t<std::invoke_result_t<F&, const CheckContext&>>;
+};
+template <class F>
+struct sync_check_result<
+    F, std::enable_if_t<!std::is_invocable_v<F&, const CheckContext&> && std::is_invocable_v<F&>>> {
+  using type = std::decay_t<std::invoke_result_t<F&>>;
+};
+
+template <class F, class = void>
+inline constexpr bool is_sync_check_v = false;
+template <class F>
+inline constexpr bool is_sync_check_v<F, std::void_t<typename sync_check_result<F>::type>> =
+    is_check_result_v<typename sync_check_result<F>::type>;
+
+inline Status to_status(Status s) {
+  return s;
+}
+inline Status to_status(bool ok) {
+  return ok ? Status::ok() : Status::crit({}, "check returned false");
+}
+inline Status to_status(std::optional<Status> s) {
+  return s ? std::move(*s) : Status::crit({}, "check returned no status");
+}
+}  // namespace detail
+
+/// A status check. Build it from any callable; it runs on a worker thread of the registry:
+///
+///     Check a = [] { return db.ping(); };                        // bool: true means OK
+///     Check b = [] { return Status::warn("", "replica lag"); };  // a full Status
+///     Check c = [](const CheckContext& ctx) { return probe(ctx.time_left()); };
+///
+/// or make it asynchronous with Check::async, so a check that waits on the network holds no
+/// thread. Whatever it does, a check cannot take the service down: an exception becomes CRIT
+/// with the exception's text, a missing answer becomes CRIT at the deadline.
+class Check {
+ public:
+  using Sync = std::function<Status(const CheckContext&)>;
+  using Async = std::function<void(const CheckContext&, Completion)>;
+
+  Check() = default;
+
+  /// A synchronous check from a callable taking `()` or `(const CheckContext&)` and returning
+  /// Status, bool or std::optional<Status> (nullopt reads CRIT "check returned no status").
+  template <class F, std::enable_if_t<detail::is_sync_check_v<F>, int> = 0>
+  Check(F f)  // NOLINT(google-explicit-constructor): a lambda is a check
+      : sync_([f = std::move(f)](const CheckContext& ctx) mutable -> Status {
+          if constexpr (std::is_invocable_v<F&, const CheckContext&>) {
+            return detail::to_status(f(ctx));
+          } else {
+            (void)ctx;
+            return detail::to_status(f());
+          }
+        }) {}
+
+  /// An asynchronous check: `start` must return quickly and call the Completion later (or at
+  /// once), from any thread. Exceptions thrown by `start` read CRIT.
+  static Check async(Async start) {
+    Check c;
+    c.async_ = std::move(start);
+    return c;
+  }
+
+  bool is_async() const noexcept { return static_cast<bool>(async_); }
+  explicit operator bool() const noexcept { return sync_ || async_; }
+  const Sync& sync_function() const noexcept { return sync_; }
+  const Async& async_function() const noexcept { return async_; }
+
+ private:
+  Sync sync_;
+  Async async_;
+};
+
+/// One hop of a traversal, handed to a TraverseCheck.
+struct TraverseRequest {
+  /// The rest of the path after this dependency, e.g. {"service-1"}; empty at the last hop.
+  std::vector<std::string> path;
+  /// What to run at the end of the path: "about", "aggregate", "am-i-up" or a slug.
+  std::string action = "about";
+  /// Deadline of the hop, and `hops`: the count the downstream request must carry.
+  CheckContext context;
+};
+
+/// What a traverse check answers: the downstream answer, passed back unchanged, or an error.
+struct TraverseResult {
+  /// Non-empty when the traversal failed; the router answers CRIT "Traverse" with this text.
+  std::string error;
+  Response response;
+};
+
+/// Walks one hop of the service graph: calls the dependency's own /status/traverse with the
+/// rest of the path and the action, and completes with its answer (once, from any thread).
+using TraverseCheck =
+    std::function<void(const TraverseRequest&, std::function<void(TraverseResult)>)>;
+
+}  // namespace healthchecks

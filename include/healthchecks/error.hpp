@@ -1,0 +1,25 @@
+// The one exception type of the library: start-up mistakes (registration, about file, config).
+// Check outcomes are never exceptions; they are Status values (see status.hpp).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace healthchecks {
+
+/// Thrown when the service is set up wrongly: a bad registration, an unreadable or malformed
+/// about file, an invalid option. `what()` reads "<category>: <message>", for example
+/// "registration: slug 'about' is reserved"; `category()` returns the first word alone.
+class Error : public std::runtime_error {
+ public:
+  Error(std::string category, const std::string& message)
+      : std::runtime_error(category + ": " + message), category_(std::move(category)) {}
+
+  /// "registration", "about", "config", "options" ...
+  const std::string& category() const noexcept { return category_; }
+
+ private:
+  std::string category_;
+};
+
+}  // namespace healthchecks

@@ -1,0 +1,97 @@
+// The set of dependencies a service registers, and the engine that runs their checks:
+// concurrently, with deadlines, caching, single-flight and background refresh.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "healthchecks/about.hpp"
+#include "healthchecks/status.hpp"
+#include "healthchecks/status_endpoint.hpp"
+
+namespace healthchecks {
+
+namespace detail {
+class Core;
+}
+
+/// One change of an endpoint's level, as told to a StatusListener.
+struct StatusChange {
+  std::string slug;
+  std::string name;
+  Level from = Level::ok;
+  Level to = Level::ok;
+  /// The status that caused the change (its details say why).
+  Status status;
+  std::chrono::system_clock::time_point when;
+};
+
+/// Called once for every change of an endpoint's level, in order, from a library thread.
+/// It must not block for long; it may not call back into the Registry's destructor.
+using StatusListener = std::function<void(const StatusChange&)>;
+
+/// What a request gets before a background or cached check has produced its first result.
+enum class FirstResult {
+  wait,  ///< run the check and wait for it, up to its deadline
+  warn   ///< answer WARN "not checked yet" at once
+};
+
+struct RegistryOptions {
+  /// Deadline of one check execution unless the endpoint sets its own.
+  std::chrono::milliseconds default_timeout{2000};
+  /// Before the first result of a background check exists.
+  FirstResult first_result = FirstResult::wait;
+  /// Told of every level change of every endpoint.
+  StatusListener on_change;
+  /// Keep the last `history_size` changes and show them in About's customData under
+  /// `history_key` (0: keep none).
+  std::size_t history_size = 0;
+  std::string history_key = "statusChanges";
+  /// Threads that run I/O for asynchronous checks and timers.
+  unsigned io_threads = 1;
+  /// Most threads that may run synchronous checks at once. At most one execution of a check
+  /// runs at a time, so a hung check pins one thread and no more.
+  std::size_t max_check_threads = 64;
+};
+
+/// The service's dependencies and About data.
+///
+///     healthchecks::Registry registry(healthchecks::load_about("about.json", "version.txt"));
+///     registry.add({"MySQL", "db", "internal", [&] { return db.ping(); }});
+///     healthchecks::Router router(registry);
+///
+/// Register everything before the first Router is made (or start() is called); from then on the
+/// set is fixed and the registry is safe to use from any thread. The Registry may be destroyed
+/// before the routers that use it: they share its state.
+class Registry {
+ public:
+  explicit Registry(About about = About{}, RegistryOptions options = {});
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  /// Registers a dependency, in order (About lists them in this order; aggregate reports the
+  /// first CRIT, else the first WARN, in this order).
+  /// @throws Error ("registration: ...") for an empty or duplicate slug, a reserved slug
+  ///         (am-i-up, about, aggregate, traverse, v2), characters outside [A-Za-z0-9._-], an
+  ///         empty name, a missing check, a traversable endpoint without traverse check, an
+  ///         invalid option, or a registration after start().
+  Registry& add(StatusEndpoint endpoint);
+
+  /// Freezes the set and starts background refreshes. Called by Router; idempotent.
+  void start();
+
+  const About& about() const noexcept;
+  /// The registered endpoints, in registration order.
+  std::vector<const StatusEndpoint*> endpoints() const;
+
+ private:
+  friend class Router;
+  std::shared_ptr<detail::Core> core_;
+};
+
+}  // namespace healthchecks

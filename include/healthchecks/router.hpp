@@ -1,0 +1,66 @@
+// The Health Checks API as a function: a method and target in, a status, content type and body
+// out. No socket, no HTTP library: adapters (healthchecks/beast/...) and Server sit on top.
+// Contract: health-checks-api.md, "Endpoints (v1)" and "v2 variant".
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "healthchecks/registry.hpp"
+#include "healthchecks/request.hpp"
+#include "healthchecks/response.hpp"
+#include "healthchecks/status.hpp"
+
+namespace healthchecks {
+
+namespace detail {
+class RouterImpl;
+}
+
+struct RouterOptions {
+  /// Where the API lives; requests outside `<base_path>/` are not the router's.
+  std::string base_path = "/status";
+  /// Opt-in HTTP status codes for aggregate and /status/{slug} by level, e.g. {{Level::crit,
+  /// 503}} for Kubernetes readiness probes. Empty: always 200, as the contract says.
+  std::map<Level, int> status_codes;
+  /// How long a traversal may take in all, counted from the first hop here.
+  std::chrono::milliseconds traverse_timeout{5000};
+};
+
+/// Serves every endpoint of the Health Checks API for one Registry.
+///
+/// Thread-safe; one Router serves any number of connections. Checks run on the registry's
+/// threads, never on the caller's.
+class Router {
+ public:
+  /// Starts the registry (freezing its endpoints).
+  explicit Router(Registry& registry, RouterOptions options = {});
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  /// True when `target` lies under the base path, i.e. this router answers it. Adapters use it
+  /// to let the host server handle everything else.
+  bool matches(std::string_view target) const noexcept;
+
+  /// Answers `request` by calling `done` exactly once: at once when no check must run (am-i-up,
+  /// cached results, errors), else from a registry thread when the checks have answered or hit
+  /// their deadlines. Never blocks; never throws for any input (bad input is a 4xx Response).
+  void async_handle(const Request& request, std::function<void(Response)> done) const;
+
+  /// Answers `request`, blocking the calling thread until the checks are done. Do not call it
+  /// from a check or a registry thread.
+  Response handle(const Request& request) const;
+
+  /// Shorthand for handle(Request{method, target}).
+  Response handle(std::string_view method, std::string_view target) const;
+
+ private:
+  std::shared_ptr<detail::RouterImpl> impl_;
+};
+
+}  // namespace healthchecks

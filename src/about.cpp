@@ -1,0 +1,136 @@
+#include "healthchecks/about.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "healthchecks/error.hpp"
+
+namespace healthchecks {
+namespace {
+
+constexpr const char* kNotAvailable = "N/A";
+
+std::string string_field(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return kNotAvailable;
+  return it->get<std::string>();
+}
+
+std::vector<std::string> string_list_field(const nlohmann::json& object, const char* key) {
+  std::vector<std::string> values;
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_array()) return values;
+  for (const auto& element : *it) {
+    values.push_back(element.is_string() ? element.get<std::string>() : kNotAvailable);
+  }
+  return values;
+}
+
+// nlohmann's message minus its "[json.exception.parse_error.101] parse error at line L,
+// column C: " prefix, which we replace by our own "file:L:C: ".
+std::string parse_error_text(const nlohmann::json::parse_error& e) {
+  std::string text = e.what();
+  const auto column = text.find("column ");
+  if (column != std::string::npos) {
+    const auto colon = text.find(": ", column);
+    if (colon != std::string::npos) return text.substr(colon + 2);
+  }
+  return text;
+}
+
+std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+bool read_file(const std::string& path, std::string& content) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return false;
+  content = buffer.str();
+  return true;
+}
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n\v\f");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n\v\f");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+}  // namespace
+
+About parse_about(std::string_view json_text, const std::string& source) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::parse_error& e) {
+    const auto [line, column] = line_and_column(json_text, e.byte);
+    throw Error("about", source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                             parse_error_text(e));
+  }
+  if (!document.is_object()) {
+    throw Error("about", source + ": expected a JSON object at the top level, found " +
+                             std::string(document.type_name()));
+  }
+  About about;
+  about.id = string_field(document, "id");
+  about.name = string_field(document, "summary");
+  about.description = string_field(document, "description");
+  about.owners = string_list_field(document, "maintainers");
+  about.project_repo = string_field(document, "projectRepo");
+  about.project_home = string_field(document, "projectHome");
+  about.logs_links = string_list_field(document, "logsLinks");
+  about.stats_links = string_list_field(document, "statsLinks");
+  const auto custom = document.find("customData");
+  if (custom != document.end() && custom->is_object()) about.custom_data = *custom;
+  return about;
+}
+
+About load_about(const std::string& about_path, const std::string& version_path,
+                 const nlohmann::json& custom_data) {
+  std::string text;
+  if (!read_file(about_path, text)) {
+    throw Error("about", about_path + ": cannot read the about file (does it exist?)");
+  }
+  About about = parse_about(text, about_path);
+  std::string version;
+  if (!version_path.empty() && read_file(version_path, version)) about.version = trim(version);
+  if (custom_data.is_object()) {
+    for (const auto& [key, value] : custom_data.items())
+      about.custom_data[key] = value;
+  }
+  return about;
+}
+
+std::optional<About> try_load_about(const std::string& about_path, const std::string& version_path,
+                                    std::string& error, const nlohmann::json& custom_data) {
+  try {
+    return load_about(about_path, version_path, custom_data);
+  } catch (const Error& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+std::string host_name() {
+  char buffer[HOST_NAME_MAX + 1] = {};
+  if (gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "unknown";
+  return buffer;
+}
+
+}  // namespace healthchecks

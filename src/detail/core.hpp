@@ -1,0 +1,161 @@
+// The engine behind Registry: one EndpointState per dependency runs its check with deadline,
+// single-flight, caching, background refresh and flap dampening, and tells listeners of changes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detail/gate.hpp"
+#include "detail/runtime.hpp"
+#include "healthchecks/registry.hpp"
+
+namespace healthchecks::detail {
+
+/// One check result as a request sees it.
+struct Outcome {
+  /// The status to show for the endpoint (description filled, flap dampening and staleness
+  /// applied).
+  Status status;
+  /// Seconds the execution took.
+  double duration = 0;
+  /// Seconds since the result was produced, when it was answered from memory.
+  std::optional<double> age;
+  /// Seconds the answer stays fresh (for Cache-Control); 0 when it should not be reused.
+  double fresh_for = 0;
+};
+
+using OutcomeHandler = std::function<void(Outcome)>;
+
+/// What a request may spend: its deadline (from the caller's budget) and the hops it crossed.
+struct Budget {
+  Clock::time_point deadline = Clock::time_point::max();
+  int hops = 0;
+};
+
+class Core;
+
+class EndpointState : public std::enable_shared_from_this<EndpointState> {
+ public:
+  EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout, Core& core);
+
+  const StatusEndpoint& endpoint() const noexcept { return endpoint_; }
+  std::chrono::milliseconds timeout() const noexcept { return timeout_; }
+
+  /// Answers `done` once, inline or later: from memory when fresh, else by joining the running
+  /// execution or starting one; at the latest at min(budget deadline, now + timeout).
+  void get(const Budget& budget, OutcomeHandler done);
+
+  /// Background mode: run now and then every interval.
+  void start_background();
+
+ private:
+  struct Waiter {
+    std::uint64_t id;
+    OutcomeHandler done;
+    Clock::time_point arrived;
+    Clock::time_point deadline;
+    Timer timer;
+  };
+  struct Result {
+    Status status;  // as the check reported it, description filled
+    Clock::time_point finished;
+    double duration;
+  };
+
+  bool background() const noexcept { return endpoint_.interval.count() > 0; }
+  std::optional<Outcome> remembered(Clock::time_point now) const;
+  std::uint64_t begin_execution(Clock::time_point now, int hops);
+  void launch(std::uint64_t id, Clock::time_point deadline, int hops);
+  void arm_execution_deadline(std::uint64_t id, Clock::time_point deadline);
+  void arm_waiter_deadline(std::uint64_t id, Clock::time_point deadline);
+  void finish(std::uint64_t id, Status status);
+  void execution_deadline(std::uint64_t id);
+  void waiter_deadline(std::uint64_t id);
+  void refresh();
+  void schedule_refresh(Clock::time_point at);
+  // Records a result, answers every waiter and unlocks `lock`.
+  void publish(Status status, Clock::time_point now, std::unique_lock<std::mutex>& lock);
+  void dampen(const Status& raw, Clock::time_point now);
+  void deliver_changes();
+  std::shared_ptr<Gate> gate() const;
+
+  const StatusEndpoint endpoint_;
+  const std::chrono::milliseconds timeout_;
+  const std::optional<std::chrono::milliseconds> max_stale_;
+  Core& core_;
+
+  mutable std::mutex mutex_;
+  // The execution in flight: `running_` until the check returns, `resolved_` once its outcome
+  // (or its timeout) is published. running_ && resolved_ is a hung check past its deadline.
+  bool running_ = false;
+  bool resolved_ = true;
+  std::uint64_t exec_id_ = 0;
+  Clock::time_point exec_started_;
+  Clock::time_point exec_deadline_;
+  int exec_hops_ = 0;
+  Timer exec_timer_;
+  std::uint64_t waiter_seq_ = 0;
+  std::vector<Waiter> waiters_;
+  std::optional<Result> last_;
+  Clock::time_point next_refresh_;
+  Timer refresh_timer_;
+  // Flap dampening: the level shown, and the run of results that disagree with it.
+  Status shown_;
+  int disagreeing_ = 0;
+  std::vector<StatusChange> changes_;  // not yet told to listeners
+  std::mutex deliver_mutex_;
+};
+
+class Core {
+ public:
+  Core(About about, RegistryOptions options);
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  void add(StatusEndpoint endpoint);
+  void start();
+  bool started() const;
+
+  const About& about() const noexcept { return about_; }
+  const RegistryOptions& options() const noexcept { return options_; }
+  const std::vector<std::shared_ptr<EndpointState>>& endpoints() const noexcept {
+    return endpoints_;
+  }
+  /// The endpoint registered under `slug`, or nullptr.
+  EndpointState* find(std::string_view slug) const noexcept;
+  Runtime& runtime() noexcept { return *runtime_; }
+  const std::shared_ptr<Gate>& gate() const noexcept { return gate_; }
+
+  /// The About JSON up to and including `"dependencies":[`.
+  const std::string& about_head() const noexcept { return about_head_; }
+  /// The About JSON from `],"customData":` to the end (with the change history, if kept).
+  std::shared_ptr<const std::string> about_tail() const;
+
+  /// Tells the listener and the history of one change.
+  void notify(const StatusChange& change);
+
+ private:
+  About about_;
+  RegistryOptions options_;
+  std::shared_ptr<Gate> gate_;
+  std::unique_ptr<Runtime> runtime_;
+  std::vector<std::shared_ptr<EndpointState>> endpoints_;
+  mutable std::mutex mutex_;  // started_, history_, about_tail_
+  void render_tail();         // with mutex_ held (or in the constructor)
+
+  bool started_ = false;
+  std::string about_head_;
+  std::shared_ptr<const std::string> about_tail_;
+  std::deque<StatusChange> history_;
+};
+
+}  // namespace healthchecks::detail

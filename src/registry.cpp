@@ -1,0 +1,578 @@
+#include "healthchecks/registry.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <exception>
+
+#include "detail/completion.hpp"
+#include "detail/core.hpp"
+#include "detail/json_writer.hpp"
+#include "detail/text.hpp"
+#include "healthchecks/error.hpp"
+
+namespace healthchecks {
+namespace detail {
+namespace {
+
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+constexpr std::string_view kReserved[] = {"am-i-up", "about", "aggregate", "traverse", "v2"};
+
+bool slug_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+std::string in_quotes(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
+
+void validate(const StatusEndpoint& endpoint) {
+  const std::string who = endpoint.name.empty() ? "endpoint with slug " + in_quotes(endpoint.slug)
+                                                : "endpoint " + in_quotes(endpoint.name);
+  if (endpoint.name.empty()) throw Error("registration", who + " has an empty name");
+  if (endpoint.slug.empty()) throw Error("registration", who + " has an empty slug");
+  for (std::size_t i = 0; i < endpoint.slug.size(); ++i) {
+    if (!slug_char(endpoint.slug[i])) {
+      throw Error("registration", "slug " + in_quotes(endpoint.slug) + " of " + who +
+                                      " has a character outside [A-Za-z0-9._-] at position " +
+                                      std::to_string(i));
+    }
+  }
+  if (endpoint.slug == "." || endpoint.slug == "..") {
+    throw Error("registration", "slug " + in_quotes(endpoint.slug) + " of " + who +
+                                    " is a path dot-segment, which clients rewrite");
+  }
+  for (const auto reserved : kReserved) {
+    if (iequals(endpoint.slug, reserved)) {
+      throw Error("registration",
+                  "slug " + in_quotes(endpoint.slug) + " of " + who +
+                      " is reserved (am-i-up, about, aggregate, traverse and v2 are paths of the "
+                      "API itself)");
+    }
+  }
+  if (endpoint.type.empty()) {
+    throw Error("registration", who +
+                                    " has an empty type (use \"internal\" for what the "
+                                    "service owns, anything else such as \"external\" "
+                                    "for the rest)");
+  }
+  if (!endpoint.check) throw Error("registration", who + " has no status check");
+  if (endpoint.traversable && !endpoint.traverse) {
+    throw Error("registration", who + " is traversable but has no traverse check");
+  }
+  const auto not_negative = [&](std::chrono::milliseconds value, const char* what) {
+    if (value.count() < 0) throw Error("registration", who + ": " + what + " must not be negative");
+  };
+  if (endpoint.timeout && endpoint.timeout->count() <= 0) {
+    throw Error("registration", who + ": timeout must be positive");
+  }
+  not_negative(endpoint.cache_ttl, "cache_ttl");
+  not_negative(endpoint.interval, "interval");
+  if (endpoint.max_stale) not_negative(*endpoint.max_stale, "max_stale");
+  if (endpoint.failures_before_crit < 1 || endpoint.successes_before_ok < 1) {
+    throw Error("registration",
+                who + ": failures_before_crit and successes_before_ok must be at least 1");
+  }
+}
+
+std::string iso_time(std::chrono::system_clock::time_point when) {
+  const auto t = std::chrono::system_clock::to_time_t(when);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[96];  // room for any int the format could meet
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buffer;
+}
+
+void append_string_list(std::string& out, const std::vector<std::string>& values) {
+  out += '[';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i != 0) out += ',';
+    append_json_string(out, values[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// EndpointState
+
+EndpointState::EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout, Core& core)
+    : endpoint_(std::move(endpoint)),
+      timeout_(timeout),
+      max_stale_(endpoint_.max_stale ? endpoint_.max_stale
+                 : endpoint_.interval.count() > 0
+                     ? std::optional<std::chrono::milliseconds>(2 * endpoint_.interval + timeout)
+                     : std::nullopt),
+      core_(core),
+      shown_(Status::ok(endpoint_.name)) {}
+
+std::shared_ptr<Gate> EndpointState::gate() const {
+  return core_.gate();
+}
+
+void EndpointState::get(const Budget& budget, OutcomeHandler done) {
+  const auto now = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (auto memory = remembered(now)) {
+    lock.unlock();
+    done(std::move(*memory));
+    return;
+  }
+  if (background() && !last_ && core_.options().first_result == FirstResult::warn) {
+    lock.unlock();
+    done(Outcome{Status::warn(endpoint_.name,
+                              "not checked yet: the first background check "
+                              "has not finished"),
+                 0, std::nullopt, 0});
+    return;
+  }
+  const auto deadline = std::min(budget.deadline, now + timeout_);
+  if (deadline <= now) {
+    lock.unlock();
+    done(Outcome{Status::crit(endpoint_.name, "not run: the request has no time left"), 0,
+                 std::nullopt, 0});
+    return;
+  }
+  const auto id = ++waiter_seq_;
+  waiters_.push_back(Waiter{id, std::move(done), now, deadline, Timer{}});
+  std::uint64_t execution = 0;
+  if (!running_) execution = begin_execution(now, budget.hops);
+  // The execution's own deadline answers its waiters; a waiter needs a timer of its own only
+  // when it has less time, or when it joined a hung execution whose deadline already passed.
+  const bool own_timer = deadline < exec_deadline_ || resolved_;
+  const auto execution_deadline = exec_deadline_;
+  lock.unlock();
+  if (own_timer) arm_waiter_deadline(id, deadline);
+  if (execution != 0) launch(execution, execution_deadline, budget.hops);
+}
+
+std::optional<Outcome> EndpointState::remembered(Clock::time_point now) const {
+  if (!last_) return std::nullopt;
+  const auto age = now - last_->finished;
+  double fresh_for = 0;
+  if (background()) {
+    fresh_for = std::max(0.0, seconds(next_refresh_ - now));
+  } else if (endpoint_.cache_ttl.count() > 0 && age < endpoint_.cache_ttl) {
+    fresh_for = seconds(endpoint_.cache_ttl - age);
+  } else {
+    return std::nullopt;
+  }
+  Outcome outcome{shown_, last_->duration, seconds(age), fresh_for};
+  if (max_stale_ && age > *max_stale_) {
+    // Nobody could refresh it: it is not OK any more, whatever it said.
+    outcome.status.level = worst(shown_.level, Level::warn);
+    outcome.status.details = "stale: the last result is " + format_ms(age) + " old, older than " +
+                             "the " + format_ms(*max_stale_) + " limit; it said " +
+                             std::string(to_string(shown_.level)) +
+                             (shown_.details.empty() ? "" : ": " + shown_.details);
+    outcome.fresh_for = 0;
+  }
+  return outcome;
+}
+
+std::uint64_t EndpointState::begin_execution(Clock::time_point now, int hops) {
+  running_ = true;
+  resolved_ = false;
+  exec_started_ = now;
+  exec_deadline_ = now + timeout_;
+  exec_hops_ = hops;
+  return ++exec_id_;
+}
+
+void EndpointState::launch(std::uint64_t id, Clock::time_point deadline, int hops) {
+  CheckContext context;
+  context.name = endpoint_.name;
+  context.slug = endpoint_.slug;
+  context.deadline = deadline;
+  context.hops = hops;
+  context.runtime = &core_.runtime();
+  auto self = shared_from_this();
+  auto gate = core_.gate();
+
+  if (endpoint_.check.is_async()) {
+    Completion completion = CompletionState::make([self, gate, id](Status status) {
+      GateEntry in(*gate);
+      if (in) self->finish(id, std::move(status));
+    });
+    try {
+      endpoint_.check.async_function()(context, completion);
+    } catch (const std::exception& e) {
+      completion(Status::crit({}, std::string("check threw: ") + e.what()));
+    } catch (...) {
+      completion(Status::crit({}, "check threw an exception that is not a std::exception"));
+    }
+    arm_execution_deadline(id, deadline);
+    return;
+  }
+  arm_execution_deadline(id, deadline);
+  core_.runtime().post_blocking([self, gate, id, context] {
+    Status status;
+    try {
+      status = self->endpoint_.check.sync_function()(context);
+    } catch (const std::exception& e) {
+      status = Status::crit({}, std::string("check threw: ") + e.what());
+    } catch (...) {
+      status = Status::crit({}, "check threw an exception that is not a std::exception");
+    }
+    GateEntry in(*gate);
+    if (in) self->finish(id, std::move(status));
+  });
+}
+
+void EndpointState::arm_execution_deadline(std::uint64_t id, Clock::time_point deadline) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (id != exec_id_ || resolved_) return;  // answered inline, no timer needed
+  }
+  auto self = shared_from_this();
+  auto gate = core_.gate();
+  Timer timer = core_.runtime().schedule(deadline, [self, gate, id] {
+    GateEntry in(*gate);
+    if (in) self->execution_deadline(id);
+  });
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (id == exec_id_ && !resolved_) {
+    exec_timer_ = std::move(timer);
+  } else {
+    timer.cancel();
+  }
+}
+
+void EndpointState::arm_waiter_deadline(std::uint64_t id, Clock::time_point deadline) {
+  auto self = shared_from_this();
+  auto gate = core_.gate();
+  Timer timer = core_.runtime().schedule(deadline, [self, gate, id] {
+    GateEntry in(*gate);
+    if (in) self->waiter_deadline(id);
+  });
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto it =
+      std::find_if(waiters_.begin(), waiters_.end(), [id](const Waiter& w) { return w.id == id; });
+  if (it != waiters_.end()) {
+    it->timer = std::move(timer);
+  } else {
+    timer.cancel();
+  }
+}
+
+void EndpointState::finish(std::uint64_t id, Status status) {
+  const auto now = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (id != exec_id_ || !running_) return;
+  running_ = false;
+  if (resolved_) {
+    // A late answer: the deadline already reported this execution as timed out, and an answer
+    // slower than the deadline is not one to show. Whoever joined it meanwhile gets a new run.
+    if (waiters_.empty()) return;
+    const auto next = begin_execution(now, exec_hops_);
+    const auto deadline = exec_deadline_;
+    const auto hops = exec_hops_;
+    lock.unlock();
+    launch(next, deadline, hops);
+    return;
+  }
+  resolved_ = true;
+  exec_timer_.cancel();
+  exec_timer_ = Timer{};
+  publish(std::move(status), now, lock);
+}
+
+void EndpointState::execution_deadline(std::uint64_t id) {
+  const auto now = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (id != exec_id_ || resolved_) return;
+  resolved_ = true;  // running_ stays true: the check still holds its thread, if it has one
+  exec_timer_ = Timer{};
+  publish(Status::crit(endpoint_.name, "timed out after " + format_ms(timeout_)), now, lock);
+}
+
+void EndpointState::waiter_deadline(std::uint64_t id) {
+  const auto now = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  const auto it =
+      std::find_if(waiters_.begin(), waiters_.end(), [id](const Waiter& w) { return w.id == id; });
+  if (it == waiters_.end()) return;
+  Waiter waiter = std::move(*it);
+  waiters_.erase(it);
+  const bool hung = running_ && resolved_;
+  const auto running_for = now - exec_started_;
+  lock.unlock();
+  std::string details = "timed out after " + format_ms(waiter.deadline - waiter.arrived);
+  if (hung) {
+    details +=
+        " (an earlier execution, started " + format_ms(running_for) + " ago, is still running)";
+  }
+  waiter.done(Outcome{Status::crit(endpoint_.name, std::move(details)),
+                      seconds(now - waiter.arrived), std::nullopt, 0});
+}
+
+void EndpointState::publish(Status status, Clock::time_point now,
+                            std::unique_lock<std::mutex>& lock) {
+  if (status.description.empty()) status.description = endpoint_.name;
+  last_ = Result{status, now, seconds(now - exec_started_)};
+  dampen(status, now);
+  double fresh_for = 0;
+  if (background()) {
+    fresh_for = seconds(endpoint_.interval);
+  } else if (endpoint_.cache_ttl.count() > 0) {
+    fresh_for = seconds(endpoint_.cache_ttl);
+  }
+  const Outcome outcome{shown_, last_->duration, std::nullopt, fresh_for};
+  std::vector<Waiter> waiters;
+  waiters.swap(waiters_);
+  const bool changed = !changes_.empty();
+  lock.unlock();
+
+  if (background()) schedule_refresh(now + endpoint_.interval);
+  for (auto& waiter : waiters)
+    waiter.timer.cancel();
+  for (auto& waiter : waiters)
+    waiter.done(outcome);
+  if (changed) deliver_changes();
+}
+
+void EndpointState::dampen(const Status& raw, Clock::time_point) {
+  const bool shown_ok = shown_.level == Level::ok;
+  const bool raw_ok = raw.level == Level::ok;
+  const auto change = [&](Level from) {
+    changes_.push_back(StatusChange{endpoint_.slug, endpoint_.name, from, raw.level, raw,
+                                    std::chrono::system_clock::now()});
+  };
+  if (shown_ok == raw_ok) {
+    disagreeing_ = 0;
+    if (raw.level != shown_.level) change(shown_.level);
+    shown_ = raw;
+    return;
+  }
+  const int needed = shown_ok ? endpoint_.failures_before_crit : endpoint_.successes_before_ok;
+  if (++disagreeing_ >= needed) {
+    disagreeing_ = 0;
+    change(shown_.level);
+    shown_ = raw;
+    return;
+  }
+  // Not yet: keep the level shown, and say what is on its way.
+  const std::string progress = std::to_string(disagreeing_) + " of " + std::to_string(needed);
+  if (shown_ok) {
+    shown_ = Status::ok(endpoint_.name, progress + " consecutive failures before " +
+                                            std::string(to_string(raw.level)) +
+                                            "; last: " + raw.details);
+  } else {
+    const auto base = shown_.details.substr(0, shown_.details.find(" (recovering: "));
+    shown_.details = base + " (recovering: " + progress + " consecutive OK results)";
+  }
+}
+
+void EndpointState::deliver_changes() {
+  // One deliverer at a time, taking changes in the order they were recorded.
+  std::lock_guard<std::mutex> delivering(deliver_mutex_);
+  std::vector<StatusChange> batch;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch.swap(changes_);
+  }
+  for (const auto& change : batch)
+    core_.notify(change);
+}
+
+void EndpointState::start_background() {
+  schedule_refresh(Clock::now());
+}
+
+void EndpointState::schedule_refresh(Clock::time_point at) {
+  auto self = shared_from_this();
+  auto gate = core_.gate();
+  Timer timer = core_.runtime().schedule(at, [self, gate] {
+    GateEntry in(*gate);
+    if (in) self->refresh();
+  });
+  std::unique_lock<std::mutex> lock(mutex_);
+  next_refresh_ = at;
+  std::swap(refresh_timer_, timer);
+  lock.unlock();
+  timer.cancel();  // the one it replaces, so that there is one refresh chain
+}
+
+void EndpointState::refresh() {
+  const auto now = Clock::now();
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (running_) {  // a request's execution, or a hung one: look again later
+    lock.unlock();
+    schedule_refresh(now + endpoint_.interval);
+    return;
+  }
+  const auto id = begin_execution(now, 0);
+  const auto deadline = exec_deadline_;
+  lock.unlock();
+  launch(id, deadline, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Core
+
+Core::Core(About about, RegistryOptions options)
+    : about_(std::move(about)), options_(std::move(options)), gate_(std::make_shared<Gate>()) {
+  if (options_.default_timeout.count() <= 0) {
+    throw Error("options", "default_timeout must be positive");
+  }
+  if (options_.history_size > 0 && options_.history_key.empty()) {
+    throw Error("options", "history_key must not be empty when history_size is set");
+  }
+  if (!about_.custom_data.is_object()) {
+    throw Error("options", "About::custom_data must be a JSON object, not " +
+                               std::string(about_.custom_data.type_name()));
+  }
+  if (about_.host.empty()) about_.host = host_name();
+  runtime_ = std::make_unique<Runtime>(options_.io_threads, options_.max_check_threads);
+
+  std::string& h = about_head_;
+  h += "{\"id\":";
+  append_json_string(h, about_.id);
+  h += ",\"name\":";
+  append_json_string(h, about_.name);
+  h += ",\"description\":";
+  append_json_string(h, about_.description);
+  h += ",\"protocol\":\"http\",\"owners\":";
+  append_string_list(h, about_.owners);
+  h += ",\"version\":";
+  append_json_string(h, about_.version);
+  h += ",\"host\":";
+  append_json_string(h, about_.host);
+  h += ",\"projectRepo\":";
+  append_json_string(h, about_.project_repo);
+  h += ",\"projectHome\":";
+  append_json_string(h, about_.project_home);
+  h += ",\"logsLinks\":";
+  append_string_list(h, about_.logs_links);
+  h += ",\"statsLinks\":";
+  append_string_list(h, about_.stats_links);
+  h += ",\"dependencies\":[";
+  render_tail();
+}
+
+Core::~Core() {
+  gate_->close();
+  runtime_.reset();
+}
+
+void Core::render_tail() {
+  nlohmann::json custom = about_.custom_data;
+  if (options_.history_size > 0) {
+    auto& list = custom[options_.history_key] = nlohmann::json::array();
+    for (const auto& change : history_) {
+      list.push_back({{"time", iso_time(change.when)},
+                      {"slug", change.slug},
+                      {"name", change.name},
+                      {"from", std::string(to_string(change.from))},
+                      {"to", std::string(to_string(change.to))},
+                      {"details", change.status.details}});
+    }
+  }
+  std::string tail = "],\"customData\":";
+  append_json(tail, custom);
+  tail += '}';
+  about_tail_ = std::make_shared<const std::string>(std::move(tail));
+}
+
+std::shared_ptr<const std::string> Core::about_tail() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return about_tail_;
+}
+
+void Core::add(StatusEndpoint endpoint) {
+  validate(endpoint);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (started_) {
+    throw Error("registration", "cannot add " + in_quotes(endpoint.slug) +
+                                    ": the registry is already serving (register every "
+                                    "endpoint before making a Router or Server)");
+  }
+  for (const auto& existing : endpoints_) {
+    if (existing->endpoint().slug == endpoint.slug) {
+      throw Error("registration", "slug " + in_quotes(endpoint.slug) + " is registered twice (" +
+                                      in_quotes(existing->endpoint().name) + " and " +
+                                      in_quotes(endpoint.name) + ")");
+    }
+  }
+  const auto timeout = endpoint.timeout.value_or(options_.default_timeout);
+  endpoints_.push_back(std::make_shared<EndpointState>(std::move(endpoint), timeout, *this));
+}
+
+void Core::start() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (started_) return;
+    started_ = true;
+  }
+  for (const auto& endpoint : endpoints_) {
+    if (endpoint->endpoint().interval.count() > 0) endpoint->start_background();
+  }
+}
+
+bool Core::started() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return started_;
+}
+
+EndpointState* Core::find(std::string_view slug) const noexcept {
+  for (const auto& endpoint : endpoints_) {
+    if (endpoint->endpoint().slug == slug) return endpoint.get();
+  }
+  return nullptr;
+}
+
+void Core::notify(const StatusChange& change) {
+  if (options_.history_size > 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    history_.push_back(change);
+    while (history_.size() > options_.history_size)
+      history_.pop_front();
+    render_tail();
+  }
+  if (options_.on_change) {
+    try {
+      options_.on_change(change);
+    } catch (...) {  // a listener's failure is its own; the health answers go on
+    }
+  }
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+
+Registry::Registry(About about, RegistryOptions options)
+    : core_(std::make_shared<detail::Core>(std::move(about), std::move(options))) {}
+
+Registry::~Registry() = default;
+
+Registry& Registry::add(StatusEndpoint endpoint) {
+  core_->add(std::move(endpoint));
+  return *this;
+}
+
+void Registry::start() {
+  core_->start();
+}
+
+const About& Registry::about() const noexcept {
+  return core_->about();
+}
+
+std::vector<const StatusEndpoint*> Registry::endpoints() const {
+  std::vector<const StatusEndpoint*> list;
+  for (const auto& state : core_->endpoints())
+    list.push_back(&state->endpoint());
+  return list;
+}
+
+}  // namespace healthchecks

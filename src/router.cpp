@@ -1,0 +1,489 @@
+#include "healthchecks/router.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <future>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "detail/core.hpp"
+#include "detail/json_writer.hpp"
+#include "detail/text.hpp"
+
+namespace healthchecks {
+namespace detail {
+namespace {
+
+constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr const char* kText = "text/plain; charset=utf-8";
+
+enum class Api { v1, v2 };
+
+// What the router needs after it has returned from async_handle. Immutable; it never owns the
+// Core, so that callbacks still queued at shutdown cannot keep the registry alive.
+struct Config {
+  RouterOptions options;
+  std::string prefix;  // base path + '/'
+};
+
+using Done = std::function<void(Response)>;
+
+Response json_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.content_type = kJson;
+  response.body = std::move(body);
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  return response;
+}
+
+std::string status_body(Api api, const Status& status) {
+  std::string body;
+  if (api == Api::v1) {
+    append_status_v1(body, status);
+  } else {
+    append_status_object(body, status);
+  }
+  return body;
+}
+
+Response crit_response(Api api, int http_status, std::string description, std::string details) {
+  return json_response(http_status,
+                       status_body(api, Status::crit(std::move(description), std::move(details))));
+}
+
+int status_code(const Config& config, Level level) {
+  const auto it = config.options.status_codes.find(level);
+  return it == config.options.status_codes.end() ? 200 : it->second;
+}
+
+// Cache-Control and Age from the results an answer was made of: reusable for as long as the
+// least fresh of them, and as old as the oldest.
+void set_freshness(Response& response, const Outcome* first, const Outcome* last) {
+  double fresh = std::numeric_limits<double>::infinity();
+  std::optional<double> age;
+  for (const Outcome* o = first; o != last; ++o) {
+    fresh = std::min(fresh, o->fresh_for);
+    if (o->age) age = std::max(age.value_or(0.0), *o->age);
+  }
+  response.headers.clear();
+  if (first == last || !(fresh > 0)) {
+    response.headers.emplace_back("Cache-Control", "no-cache");
+  } else {
+    response.headers.emplace_back("Cache-Control",
+                                  "max-age=" + std::to_string(static_cast<long>(fresh)));
+  }
+  if (age) response.headers.emplace_back("Age", std::to_string(static_cast<long>(*age)));
+}
+
+// Runs the checks of `states` concurrently and calls `done` with their outcomes in order.
+void check_all(std::vector<EndpointState*> states, const Budget& budget,
+               std::function<void(std::vector<Outcome>&)> done) {
+  if (states.empty()) {
+    std::vector<Outcome> none;
+    done(none);
+    return;
+  }
+  struct Gather {
+    std::atomic<std::size_t> left;
+    std::vector<Outcome> outcomes;
+    std::function<void(std::vector<Outcome>&)> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->left = states.size();
+  gather->outcomes.resize(states.size());
+  gather->done = std::move(done);
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    states[i]->get(budget, [gather, i](Outcome outcome) {
+      gather->outcomes[i] = std::move(outcome);
+      if (gather->left.fetch_sub(1) == 1) gather->done(gather->outcomes);
+    });
+  }
+}
+
+class Handler {
+ public:
+  Handler(Core& core, std::shared_ptr<const Config> config) : core_(core), config_(config) {}
+
+  void dispatch(const Request& request, Done done) const;
+
+ private:
+  void am_i_up(Api api, const Done& done) const;
+  void aggregate(Api api, std::string_view type, const Budget& budget, Done done) const;
+  void about(Api api, bool check_status, const Budget& budget, Done done) const;
+  void one(Api api, EndpointState& state, const Budget& budget, Done done) const;
+  void traverse(std::vector<std::string> path, std::string action, std::string_view type,
+                const Budget& budget, Done done) const;
+  void unknown(Api api, const std::string& path, const Done& done) const;
+
+  Core& core_;
+  std::shared_ptr<const Config> config_;
+};
+
+void Handler::am_i_up(Api api, const Done& done) const {
+  if (api == Api::v2) {
+    done(json_response(200, status_body(api, Status::ok("Am I Up", "The service is running"))));
+    return;
+  }
+  Response response;
+  response.content_type = kText;
+  response.body = "OK";
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  done(std::move(response));
+}
+
+void Handler::unknown(Api api, const std::string& path, const Done& done) const {
+  done(crit_response(api, 404, "Unknown Status endpoint",
+                     "Status endpoint does not exist: " + path));
+}
+
+void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Done done) const {
+  // Contract: "aggregate", with ?type=internal|external filtering by the endpoint's type.
+  if (!type.empty() && type != "internal" && type != "external") {
+    auto response = crit_response(api, status_code(*config_, Level::crit), "Invalid type",
+                                  "Unknown check type given for aggregate check");
+    done(std::move(response));
+    return;
+  }
+  std::vector<EndpointState*> states;
+  std::vector<bool> critical;
+  for (const auto& state : core_.endpoints()) {
+    const bool internal = state->endpoint().type == "internal";
+    if (type.empty() || (type == "internal") == internal) {
+      states.push_back(state.get());
+      critical.push_back(state->endpoint().critical);
+    }
+  }
+  check_all(std::move(states), budget,
+            [api, config = config_, critical = std::move(critical),
+             done = std::move(done)](std::vector<Outcome>& outcomes) {
+              // Deterministic: the first CRIT, else the first WARN, in registration order. A
+              // non-critical dependency's CRIT counts as WARN: the service is degraded, not down.
+              const Outcome* worst_crit = nullptr;
+              const Outcome* worst_warn = nullptr;
+              bool demoted = false;
+              for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                const auto level = outcomes[i].status.level;
+                if (level == Level::crit && critical[i]) {
+                  worst_crit = &outcomes[i];
+                  break;
+                }
+                if (level != Level::ok && worst_warn == nullptr) {
+                  worst_warn = &outcomes[i];
+                  demoted = level == Level::crit;
+                }
+              }
+              Status result = Status::ok("Aggregate Check", "All checks are OK");
+              if (worst_crit != nullptr) {
+                result = worst_crit->status;
+              } else if (worst_warn != nullptr) {
+                result = worst_warn->status;
+                if (demoted) {
+                  result.level = Level::warn;
+                  result.details = "CRIT, but not critical for this service: " + result.details;
+                }
+              }
+              auto response =
+                  json_response(status_code(*config, result.level), status_body(api, result));
+              set_freshness(response, outcomes.data(), outcomes.data() + outcomes.size());
+              done(std::move(response));
+            });
+}
+
+void Handler::about(Api api, bool check_status, const Budget& budget, Done done) const {
+  std::vector<EndpointState*> states;
+  if (check_status) {
+    for (const auto& state : core_.endpoints())
+      states.push_back(state.get());
+  }
+  Core* core = &core_;  // valid in the callback: it runs inline or inside the registry's gate
+  check_all(std::move(states), budget,
+            [api, check_status, core, done = std::move(done)](std::vector<Outcome>& outcomes) {
+              std::string body = core->about_head();
+              const auto& endpoints = core->endpoints();
+              for (std::size_t i = 0; i < endpoints.size(); ++i) {
+                const StatusEndpoint& endpoint = endpoints[i]->endpoint();
+                if (i != 0) body += ',';
+                body += "{\"name\":";
+                append_json_string(body, endpoint.name);
+                body += ",\"status\":";
+                if (!check_status) {
+                  body += "null,\"statusDuration\":0";
+                } else {
+                  const Outcome& outcome = outcomes[i];
+                  body += status_body(api, outcome.status);
+                  body += ",\"statusDuration\":";
+                  append_json_number(body, outcome.duration);
+                }
+                body += ",\"statusPath\":";
+                append_json_string(body, endpoint.slug);
+                body += ",\"type\":";
+                append_json_string(body, endpoint.type);
+                body +=
+                    endpoint.traversable ? ",\"isTraversable\":true" : ",\"isTraversable\":false";
+                // Beyond the contract, only when the service opted in to what they describe.
+                if (!endpoint.critical) body += ",\"critical\":false";
+                if (check_status && outcomes[i].age) {
+                  body += ",\"statusAge\":";
+                  append_json_number(body, *outcomes[i].age);
+                }
+                body += '}';
+              }
+              body += *core->about_tail();
+              auto response = json_response(200, std::move(body));
+              set_freshness(response, outcomes.data(), outcomes.data() + outcomes.size());
+              done(std::move(response));
+            });
+}
+
+void Handler::one(Api api, EndpointState& state, const Budget& budget, Done done) const {
+  state.get(budget, [api, config = config_, done = std::move(done)](Outcome outcome) {
+    auto response =
+        json_response(status_code(*config, outcome.status.level), status_body(api, outcome.status));
+    set_freshness(response, &outcome, &outcome + 1);
+    done(std::move(response));
+  });
+}
+
+void Handler::traverse(std::vector<std::string> path, std::string action, std::string_view type,
+                       const Budget& budget, Done done) const {
+  // Contract: "traverse". The reference knows only action=about; aggregate, am-i-up and a
+  // slug are ours, for the last hop.
+  if (action.empty()) action = "about";
+  if (path.empty()) {
+    if (action == "about") return about(Api::v1, true, budget, std::move(done));
+    if (action == "aggregate") return aggregate(Api::v1, type, budget, std::move(done));
+    if (action == "am-i-up") return am_i_up(Api::v1, done);
+    if (auto* state = core_.find(action)) return one(Api::v1, *state, budget, std::move(done));
+    done(crit_response(Api::v1, 200, "Unsupported action",
+                       "Unsupported traversal action '" + action + "'"));
+    return;
+  }
+  EndpointState* state = core_.find(path.front());
+  if (state == nullptr) {
+    done(crit_response(Api::v1, 200, "Can't traverse",
+                       "Status path '" + path.front() + "' is not registered"));
+    return;
+  }
+  const StatusEndpoint& endpoint = state->endpoint();
+  if (!endpoint.traversable) {
+    done(crit_response(Api::v1, 200, "Can't traverse", endpoint.name + " is not traversable"));
+    return;
+  }
+  if (!endpoint.traverse) {
+    done(crit_response(Api::v1, 200, "Can't traverse",
+                       endpoint.name + " does not have a TraverseCheck() function defined"));
+    return;
+  }
+
+  const auto now = Clock::now();
+  TraverseRequest hop;
+  hop.path.assign(std::make_move_iterator(path.begin() + 1), std::make_move_iterator(path.end()));
+  hop.action = std::move(action);
+  hop.context.name = endpoint.name;
+  hop.context.slug = endpoint.slug;
+  hop.context.deadline = std::min(budget.deadline, now + config_->options.traverse_timeout);
+  hop.context.hops = budget.hops + 1;
+  hop.context.runtime = &core_.runtime();
+
+  // Answered once: by the traverse check, or by the deadline if it never answers.
+  struct Once {
+    std::atomic<bool> answered{false};
+    Done done;
+    void operator()(Response response) {
+      if (!answered.exchange(true)) done(std::move(response));
+    }
+  };
+  auto once = std::make_shared<Once>();
+  once->done = std::move(done);
+  auto gate = core_.gate();
+  const auto limit = hop.context.deadline - now;
+  Timer timer = core_.runtime().schedule(hop.context.deadline, [once, gate, limit] {
+    GateEntry in(*gate);
+    if (in) (*once)(crit_response(Api::v1, 200, "Traverse", "timed out after " + format_ms(limit)));
+  });
+  auto finish = [once, gate, timer](TraverseResult result) {
+    GateEntry in(*gate);
+    if (!in) return;
+    timer.cancel();
+    if (!result.error.empty()) {
+      (*once)(crit_response(Api::v1, 200, "Traverse", std::move(result.error)));
+      return;
+    }
+    if (result.response.headers.empty()) {
+      result.response.headers.emplace_back("Cache-Control", "no-cache");
+    }
+    (*once)(std::move(result.response));
+  };
+  try {
+    endpoint.traverse(hop, finish);
+  } catch (const std::exception& e) {
+    finish(TraverseResult{std::string("traverse check threw: ") + e.what(), {}});
+  } catch (...) {
+    finish(TraverseResult{"traverse check threw an exception that is not a std::exception", {}});
+  }
+}
+
+// Go's strconv.ParseBool, as the reference reads ?checkStatus= (anything else reads false).
+bool parse_go_bool(std::string_view text) {
+  return text == "1" || text == "t" || text == "T" || text == "true" || text == "TRUE" ||
+         text == "True";
+}
+
+void Handler::dispatch(const Request& request, Done done) const {
+  const auto& prefix = config_->prefix;
+  if (request.target.substr(0, prefix.size()) != prefix) {
+    Response response;
+    response.status = 404;
+    response.content_type = kText;
+    response.body = "Not Found";
+    done(std::move(response));
+    return;
+  }
+  const bool head = request.method == "HEAD";
+  if (request.method != "GET" && !head) {
+    auto response =
+        crit_response(Api::v1, 405, "Method not allowed",
+                      std::string(request.method) + " is not supported here; use GET (or HEAD)");
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    done(std::move(response));
+    return;
+  }
+  // Load balancers poll this many times a second: answer it before any parsing.
+  if (request.target.size() == prefix.size() + 7 &&
+      request.target.substr(prefix.size()) == "am-i-up") {
+    am_i_up(Api::v1, done);
+    return;
+  }
+
+  const auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) {
+    done(crit_response(
+        Api::v1, 400, "Bad request",
+        "the request target is not a valid URL path and query: " + parsed.error().message()));
+    return;
+  }
+  const std::string_view path = parsed->encoded_path();
+  if (path.substr(0, prefix.size()) != prefix) {
+    unknown(Api::v1, std::string(path), done);
+    return;
+  }
+  // Decoded segments after the prefix, as Go's r.URL.Path would give them.
+  std::vector<std::string> segments;
+  std::string decoded_path = prefix;
+  for (const auto& piece : split(path.substr(prefix.size()), '/')) {
+    const auto encoded = boost::urls::make_pct_string_view(piece);
+    if (!encoded) {
+      done(crit_response(Api::v1, 400, "Bad request", "invalid percent-encoding in the path"));
+      return;
+    }
+    segments.push_back(encoded->decode());
+    if (segments.size() > 1) decoded_path += '/';
+    decoded_path += segments.back();
+  }
+
+  Api api = Api::v1;
+  if (segments.size() == 2 && iequals(segments[0], "v2")) {
+    api = Api::v2;
+    segments.erase(segments.begin());
+  }
+  if (segments.size() != 1 || segments[0].empty()) {
+    unknown(segments.size() >= 1 && iequals(segments[0], "v2") ? Api::v2 : api, decoded_path, done);
+    return;
+  }
+
+  // First value of each parameter, decoded ('+' is a space), as Go's URL.Query().Get.
+  std::optional<std::string> type, dependencies, action, check_status;
+  for (const auto param : parsed->params(boost::urls::encoding_opts(true))) {
+    auto* slot = param.key == "type"           ? &type
+                 : param.key == "dependencies" ? &dependencies
+                 : param.key == "action"       ? &action
+                 : param.key == "checkStatus"  ? &check_status
+                                               : nullptr;
+    if (slot != nullptr && !*slot) *slot = param.value;
+  }
+
+  const Budget budget;
+  const std::string& name = segments[0];
+  if (name == "am-i-up") return am_i_up(api, done);
+  if (name == "aggregate") return aggregate(api, type.value_or(""), budget, std::move(done));
+  if (name == "about") {
+    const bool check =
+        api == Api::v1 || check_status.value_or("").empty() || parse_go_bool(*check_status);
+    return about(api, check, budget, std::move(done));
+  }
+  if (name == "traverse" && api == Api::v1) {
+    std::vector<std::string> path_list;
+    if (dependencies && !dependencies->empty()) path_list = split(*dependencies, ',');
+    return traverse(std::move(path_list), action.value_or(""), type.value_or(""), budget,
+                    std::move(done));
+  }
+  if (auto* state = core_.find(name)) return one(api, *state, budget, std::move(done));
+  unknown(api, decoded_path, done);
+}
+
+}  // namespace
+
+class RouterImpl {
+ public:
+  RouterImpl(std::shared_ptr<Core> core, RouterOptions options)
+      : core_(std::move(core)), config_(std::make_shared<Config>()) {
+    auto config = std::make_shared<Config>();
+    config->options = std::move(options);
+    std::string base = config->options.base_path;
+    while (!base.empty() && base.back() == '/')
+      base.pop_back();
+    if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
+    config->prefix = base + '/';
+    config_ = std::move(config);
+    core_->start();
+  }
+
+  const std::string& prefix() const noexcept { return config_->prefix; }
+
+  void handle(const Request& request, Done done) const {
+    Handler(*core_, config_).dispatch(request, std::move(done));
+  }
+
+ private:
+  std::shared_ptr<Core> core_;
+  std::shared_ptr<const Config> config_;
+};
+
+}  // namespace detail
+
+Router::Router(Registry& registry, RouterOptions options)
+    : impl_(std::make_shared<detail::RouterImpl>(registry.core_, std::move(options))) {}
+
+Router::~Router() = default;
+
+bool Router::matches(std::string_view target) const noexcept {
+  const auto& prefix = impl_->prefix();
+  return target.substr(0, prefix.size()) == prefix;
+}
+
+void Router::async_handle(const Request& request, std::function<void(Response)> done) const {
+  impl_->handle(request, std::move(done));
+}
+
+Response Router::handle(const Request& request) const {
+  std::promise<Response> promise;
+  auto answer = promise.get_future();
+  async_handle(request, [&promise](Response response) { promise.set_value(std::move(response)); });
+  return answer.get();
+}
+
+Response Router::handle(std::string_view method, std::string_view target) const {
+  Request request;
+  request.method = method;
+  request.target = target;
+  return handle(request);
+}
+
+}  // namespace healthchecks

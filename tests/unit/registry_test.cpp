@@ -1,0 +1,142 @@
+#include "healthchecks/registry.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "healthchecks/error.hpp"
+#include "healthchecks/router.hpp"
+
+namespace healthchecks {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+StatusEndpoint ok_endpoint(std::string slug) {
+  return StatusEndpoint("Name of " + slug, std::move(slug), "internal", [] { return true; });
+}
+
+std::string registration_error(StatusEndpoint endpoint) {
+  Registry registry;
+  try {
+    registry.add(std::move(endpoint));
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), "registration");
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Registry, RejectsEmptySlug) {
+  EXPECT_THAT(registration_error(ok_endpoint("")), HasSubstr("empty slug"));
+}
+
+TEST(Registry, RejectsEmptyName) {
+  auto endpoint = ok_endpoint("db");
+  endpoint.name.clear();
+  EXPECT_THAT(registration_error(endpoint), HasSubstr("'db' has an empty name"));
+}
+
+TEST(Registry, RejectsReservedSlugs) {
+  for (const char* slug : {"am-i-up", "about", "aggregate", "traverse", "v2", "V2", "About"}) {
+    EXPECT_THAT(registration_error(ok_endpoint(slug)), HasSubstr("is reserved")) << slug;
+  }
+}
+
+TEST(Registry, RejectsCharactersOutsideTheSlugAlphabet) {
+  EXPECT_THAT(registration_error(ok_endpoint("my db")),
+              HasSubstr("character outside [A-Za-z0-9._-] at position 2"));
+  EXPECT_THAT(registration_error(ok_endpoint("a/b")), HasSubstr("outside [A-Za-z0-9._-]"));
+  EXPECT_THAT(registration_error(ok_endpoint("x&action=y")), HasSubstr("outside"));
+  EXPECT_THAT(registration_error(ok_endpoint("caf\xC3\xA9")), HasSubstr("outside"));
+  EXPECT_THAT(registration_error(ok_endpoint("..")), HasSubstr("dot-segment"));
+  EXPECT_EQ(registration_error(ok_endpoint("Redis_cache-2.primary")), "no error");
+}
+
+TEST(Registry, RejectsDuplicateSlug) {
+  Registry registry;
+  registry.add(ok_endpoint("db"));
+  EXPECT_THAT([&] { registry.add(ok_endpoint("db")); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("'db' is registered twice")));
+}
+
+TEST(Registry, RejectsMissingChecks) {
+  StatusEndpoint no_check("MySQL", "db", "internal", Check{});
+  EXPECT_THAT(registration_error(no_check), HasSubstr("'MySQL' has no status check"));
+  auto traversable = ok_endpoint("service-1");
+  traversable.traversable = true;
+  EXPECT_THAT(registration_error(traversable), HasSubstr("traversable but has no traverse check"));
+}
+
+TEST(Registry, RejectsEmptyType) {
+  auto endpoint = ok_endpoint("db");
+  endpoint.type.clear();
+  EXPECT_THAT(registration_error(endpoint), HasSubstr("empty type"));
+}
+
+TEST(Registry, RejectsRegistrationAfterStart) {
+  Registry registry;
+  registry.add(ok_endpoint("db"));
+  Router router(registry);
+  EXPECT_THAT([&] { registry.add(ok_endpoint("cache")); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("already serving")));
+}
+
+TEST(Registry, KeepsRegistrationOrder) {
+  Registry registry;
+  registry.add(ok_endpoint("b")).add(ok_endpoint("a")).add(ok_endpoint("c"));
+  const auto endpoints = registry.endpoints();
+  ASSERT_EQ(endpoints.size(), 3u);
+  EXPECT_EQ(endpoints[0]->slug, "b");
+  EXPECT_EQ(endpoints[1]->slug, "a");
+  EXPECT_EQ(endpoints[2]->slug, "c");
+}
+
+TEST(Registry, FillsTheHostName) {
+  Registry registry;
+  EXPECT_FALSE(registry.about().host.empty());
+  EXPECT_EQ(registry.about().id, "N/A");
+}
+
+TEST(Registry, RejectsBadOptions) {
+  RegistryOptions options;
+  options.default_timeout = 0ms;
+  EXPECT_THROW(Registry(About{}, options), Error);
+  About about;
+  about.custom_data = nlohmann::json::array();
+  EXPECT_THROW(Registry{about}, Error);
+}
+
+// Outlives its registry and router without crashing: a check still running at shutdown.
+TEST(Registry, ShutsDownWhileACheckIsRunning) {
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  {
+    Registry registry;
+    registry.add(StatusEndpoint("Slow", "slow", "internal", [release] {
+      while (!release->load())
+        std::this_thread::sleep_for(1ms);
+      return true;
+    }));
+    registry.add(StatusEndpoint("Never", "never", "internal",
+                                Check::async([](const CheckContext&, Completion done) {
+                                  std::thread([done] {
+                                    std::this_thread::sleep_for(50ms);
+                                    done(Status::ok());
+                                  }).detach();
+                                })));
+    Router router(registry);
+    router.async_handle(Request{"GET", "/status/aggregate"}, [](Response) {});
+    std::this_thread::sleep_for(10ms);
+  }
+  release->store(true);
+  std::this_thread::sleep_for(100ms);  // the late completions find the registry gone
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace healthchecks
