@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace healthchecks {
 
@@ -12,14 +13,19 @@ namespace healthchecks {
 /// "registration: slug 'about' is reserved"; `category()` returns the first word alone.
 class Error : public std::runtime_error {
  public:
-  Error(std::string category, const std::string& message)
-      : std::runtime_error(category + ": " + message), category_(std::move(category)) {}
+  Error(std::string category, std::string message)
+      : std::runtime_error(category + ": " + message),
+        category_(std::move(category)),
+        message_(std::move(message)) {}
 
-  /// "registration", "about", "config", "options" ...
+  /// "registration", "about", "config", "options", "check", "server".
   const std::string& category() const noexcept { return category_; }
+  /// The message without its category.
+  const std::string& message() const noexcept { return message_; }
 
  private:
   std::string category_;
+  std::string message_;
 };
 
 }  // namespace healthchecks

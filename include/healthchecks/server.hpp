@@ -1,0 +1,59 @@
+// A small embedded HTTP server for services that have none: serves one Router on a port.
+// Built on the Beast adapter; its Asio internals stay in the source file.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "healthchecks/router.hpp"
+
+namespace healthchecks {
+
+namespace detail {
+class ServerImpl;
+}
+
+struct ServerOptions {
+  /// Address to listen on. The default serves this machine only; use "0.0.0.0" to expose it.
+  std::string address = "127.0.0.1";
+  /// 0 picks a free port (see Server::port()).
+  unsigned short port = 8080;
+  /// Threads that run the connections. Checks never run on them.
+  unsigned threads = 1;
+};
+
+/// Serves a Router over HTTP/1.1 with keep-alive; anything outside the router's base path is
+/// answered 404.
+///
+///     healthchecks::Server server(router, {"127.0.0.1", 8080});
+///     server.run();  // until server.stop() from another thread or a signal handler
+///
+/// @note The Router must outlive the Server.
+class Server {
+ public:
+  /// Binds and listens at once, so a taken port fails here.
+  /// @throws Error ("server: ...") naming the address when it cannot listen.
+  Server(const Router& router, ServerOptions options = {});
+  /// Stops (see stop()).
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// The port it listens on (the chosen one when options.port was 0).
+  unsigned short port() const noexcept;
+
+  /// Serves on `options.threads` background threads and returns at once.
+  void start();
+  /// Serves on the calling thread (plus threads - 1 more) until stop().
+  void run();
+  /// Stops accepting, lets answers in flight finish (for up to `grace`), closes every
+  /// connection and joins the threads. Idempotent; safe from any thread but a server thread.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+
+ private:
+  std::unique_ptr<detail::ServerImpl> impl_;
+};
+
+}  // namespace healthchecks

@@ -1,0 +1,117 @@
+#include "healthchecks/beast/router_adapter.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <future>
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+#include "detail/http_date.hpp"
+
+namespace healthchecks {
+namespace detail {
+
+const std::string& http_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[64];
+    const auto n = std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached.assign(buffer, n);
+    cached_second = now;
+  }
+  return cached;
+}
+
+}  // namespace detail
+
+namespace beast {
+namespace {
+
+std::string_view view(boost::beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+// The request's fields as the router reads them, without copying.
+class FieldsView final : public Headers {
+ public:
+  explicit FieldsView(const http::fields& fields) : fields_(fields) {}
+  std::optional<std::string_view> find(std::string_view name) const override {
+    const auto it = fields_.find(boost::beast::string_view(name.data(), name.size()));
+    if (it == fields_.end()) return std::nullopt;
+    return view(it->value());
+  }
+
+ private:
+  const http::fields& fields_;
+};
+
+Request to_request(const request_header& request, const FieldsView& fields,
+                   std::string_view remote_address) {
+  return Request(view(request.method_string()), view(request.target()), &fields, remote_address);
+}
+
+// What message::keep_alive() says, read off a bare header (HTTP/1.1 keeps the connection unless
+// told "close"; HTTP/1.0 closes it unless told "keep-alive").
+bool wants_keep_alive(const request_header& request) {
+  bool close = false;
+  bool keep = false;
+  for (const auto token : http::token_list(request[http::field::connection])) {
+    close = close || boost::beast::iequals(token, "close");
+    keep = keep || boost::beast::iequals(token, "keep-alive");
+  }
+  return request.version() >= 11 ? !close : keep;
+}
+
+response make_response(Response answer, unsigned version, bool keep_alive, bool head) {
+  response res{static_cast<http::status>(answer.status), version};
+  res.set(http::field::content_type, answer.content_type);
+  res.set(http::field::date, detail::http_date());
+  for (auto& [name, value] : answer.headers)
+    res.insert(name, value);
+  res.keep_alive(keep_alive);
+  if (head) {
+    res.content_length(answer.body.size());
+  } else {
+    res.body() = std::move(answer.body);
+    res.prepare_payload();
+  }
+  return res;
+}
+
+}  // namespace
+
+response to_beast(Response answer, const request_header& request) {
+  return make_response(std::move(answer), request.version(), wants_keep_alive(request),
+                       request.method() == http::verb::head);
+}
+
+std::optional<response> handle(const Router& router, const request_header& request,
+                               std::string_view remote_address) {
+  if (!router.matches(view(request.target()))) return std::nullopt;
+  const FieldsView fields(static_cast<const http::fields&>(request));
+  return to_beast(router.handle(to_request(request, fields, remote_address)), request);
+}
+
+bool async_handle(const Router& router, const request_header& request,
+                  std::function<void(response)> done, std::string_view remote_address) {
+  if (!router.matches(view(request.target()))) return false;
+  const FieldsView fields(static_cast<const http::fields&>(request));
+  // What to_beast needs of the request, copied: the request may be gone when checks answer.
+  const bool head = request.method() == http::verb::head;
+  const unsigned version = request.version();
+  const bool keep_alive = wants_keep_alive(request);
+  router.async_handle(to_request(request, fields, remote_address),
+                      [done = std::move(done), head, version, keep_alive](Response answer) {
+                        done(make_response(std::move(answer), version, keep_alive, head));
+                      });
+  return true;
+}
+
+}  // namespace beast
+}  // namespace healthchecks

@@ -1,0 +1,243 @@
+// The client side of Beast, kept to this file: resolve, connect, write, read, and give the
+// connection back to the pool when the server keeps it open.
+#include "detail/http_client.hpp"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "detail/runtime_impl.hpp"
+#include "detail/text.hpp"
+#include "healthchecks/error.hpp"
+
+namespace healthchecks::detail {
+namespace {
+
+namespace bst = boost::beast;
+namespace http = bst::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+constexpr std::size_t kMaxIdlePerHost = 16;
+constexpr auto kMaxIdleTime = std::chrono::seconds(30);
+
+// Kept-alive connections, by "host:port". A Runtime service: it dies with the runtime.
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(Runtime::Impl&) {}
+
+  std::unique_ptr<bst::tcp_stream> take(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& idle = idle_[key];
+    const auto now = Clock::now();
+    while (!idle.empty()) {
+      Idle entry = std::move(idle.back());
+      idle.pop_back();
+      if (now - entry.since < kMaxIdleTime && entry.stream->socket().is_open()) {
+        return std::move(entry.stream);
+      }
+    }
+    return nullptr;
+  }
+
+  void give(const std::string& key, std::unique_ptr<bst::tcp_stream> stream) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& idle = idle_[key];
+    if (idle.size() < kMaxIdlePerHost) idle.push_back(Idle{std::move(stream), Clock::now()});
+  }
+
+ private:
+  struct Idle {
+    std::unique_ptr<bst::tcp_stream> stream;
+    Clock::time_point since;
+  };
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<Idle>> idle_;
+};
+
+bool stale_connection_error(const error_code& ec) {
+  return ec == asio::error::eof || ec == http::error::end_of_stream ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == http::error::partial_message;
+}
+
+class Call : public std::enable_shared_from_this<Call> {
+ public:
+  Call(Runtime::Impl& runtime, HttpRequest request, std::function<void(HttpResponse)> done)
+      : runtime_(runtime),
+        pool_(runtime.service<ConnectionPool>()),
+        request_(std::move(request)),
+        done_(std::move(done)),
+        key_(request_.host + ":" + request_.port),
+        started_(Clock::now()),
+        resolver_(asio::make_strand(runtime.io())) {}
+
+  void start() {
+    if (Clock::now() >= request_.deadline) return fail("not sent", "no time left");
+    stream_ = pool_.take(key_);
+    if (stream_) {
+      reused_ = true;
+      return start_write();
+    }
+    start_resolve();
+  }
+
+ private:
+  void start_resolve() {
+    reused_ = false;
+    resolver_.async_resolve(
+        request_.host, request_.port,
+        [self = shared_from_this()](error_code ec, tcp::resolver::results_type results) {
+          self->on_resolve(ec, std::move(results));
+        });
+  }
+
+  void on_resolve(error_code ec, tcp::resolver::results_type results) {
+    if (ec) return fail("resolve", ec.message());
+    stream_ = std::make_unique<bst::tcp_stream>(asio::make_strand(runtime_.io()));
+    stream_->expires_at(std::min(request_.deadline, Clock::now() + request_.connect_timeout));
+    stream_->async_connect(
+        results,
+        [self = shared_from_this()](error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
+  }
+
+  void on_connect(error_code ec) {
+    if (ec == bst::error::timeout) {
+      const auto limit = std::min(
+          request_.connect_timeout,
+          std::chrono::duration_cast<std::chrono::milliseconds>(request_.deadline - started_));
+      return fail("connect", "timed out after " + format_ms(limit));
+    }
+    if (ec) return fail("connect", ec.message());
+    error_code ignored;
+    stream_->socket().set_option(tcp::no_delay(true), ignored);
+    start_write();
+  }
+
+  void start_write() {
+    out_ = {};
+    out_.method_string(request_.method);
+    out_.target(request_.target);
+    out_.version(11);
+    out_.set(http::field::host, request_.host + ":" + request_.port);
+    out_.set(http::field::user_agent, "healthchecks-cpp");
+    out_.set(http::field::accept, "application/json, text/plain, */*");
+    for (const auto& [name, value] : request_.headers)
+      out_.set(name, value);
+    out_.keep_alive(true);
+    stream_->expires_at(request_.deadline);
+    http::async_write(*stream_, out_, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(error_code ec) {
+    if (ec) return retry_or_fail("send", ec);
+    buffer_.clear();
+    parser_.emplace();
+    parser_->body_limit(request_.body_limit);
+    if (request_.method == "HEAD") parser_->skip(true);
+    http::async_read(
+        *stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(error_code ec) {
+    if (ec) return retry_or_fail("read", ec);
+    auto& message = parser_->get();
+    HttpResponse response;
+    response.status = static_cast<int>(message.result_int());
+    response.content_type = std::string(message[http::field::content_type]);
+    response.body = std::move(message.body());
+    if (message.keep_alive()) pool_.give(key_, std::move(stream_));
+    finish(std::move(response));
+  }
+
+  // A pooled connection the server closed meanwhile fails at once; that is no answer from the
+  // server, so try once more on a new connection.
+  void retry_or_fail(const char* phase, const error_code& ec) {
+    if (reused_ && stale_connection_error(ec) && Clock::now() < request_.deadline) {
+      stream_.reset();
+      return start_resolve();
+    }
+    if (ec == bst::error::timeout) {
+      return fail(phase, "timed out after " + format_ms(request_.deadline - started_));
+    }
+    fail(phase, ec.message());
+  }
+
+  void fail(const char* phase, const std::string& what) {
+    HttpResponse response;
+    response.error = std::string(phase) + ": " + what;
+    finish(std::move(response));
+  }
+
+  void finish(HttpResponse response) {
+    auto done = std::move(done_);
+    done(std::move(response));
+  }
+
+  Runtime::Impl& runtime_;
+  ConnectionPool& pool_;
+  HttpRequest request_;
+  std::function<void(HttpResponse)> done_;
+  const std::string key_;
+  const Clock::time_point started_;
+  tcp::resolver resolver_;
+  std::unique_ptr<bst::tcp_stream> stream_;
+  bool reused_ = false;
+  http::request<http::empty_body> out_;
+  bst::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+};
+
+}  // namespace
+
+HttpUrl parse_http_url(std::string_view text) {
+  const auto parsed = boost::urls::parse_absolute_uri(text);
+  if (!parsed) {
+    throw Error("check",
+                "'" + std::string(text) + "' is not an absolute URL: " + parsed.error().message());
+  }
+  if (parsed->scheme() != "http") {
+    throw Error("check", "'" + std::string(text) +
+                             "': only http:// is supported (put a TLS-terminating proxy in "
+                             "front of https peers)");
+  }
+  HttpUrl url;
+  url.host = std::string(parsed->encoded_host_address());
+  if (url.host.empty()) throw Error("check", "'" + std::string(text) + "' has no host");
+  if (url.host.front() == '[') url.host = url.host.substr(1, url.host.size() - 2);
+  url.port = parsed->has_port() ? std::string(parsed->port()) : "80";
+  url.base_path = std::string(parsed->encoded_path());
+  while (!url.base_path.empty() && url.base_path.back() == '/')
+    url.base_path.pop_back();
+  url.query = std::string(parsed->encoded_query());
+  url.text = "http://" + std::string(parsed->encoded_authority()) + url.base_path;
+  return url;
+}
+
+std::string encode_query_value(std::string_view value) {
+  static constexpr auto kKept = boost::urls::unreserved_chars + ',';
+  return boost::urls::encode(value, kKept);
+}
+
+void http_request(Runtime& runtime, HttpRequest request, std::function<void(HttpResponse)> done) {
+  std::make_shared<Call>(runtime.impl(), std::move(request), std::move(done))->start();
+}
+
+}  // namespace healthchecks::detail

@@ -1,0 +1,336 @@
+// The embedded server, written like Beast's http_server_async example: a listener accepting
+// sessions, each reading a request, handing it to the adapter and writing the answer.
+#include "healthchecks/server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "healthchecks/beast/router_adapter.hpp"
+#include "healthchecks/error.hpp"
+
+namespace healthchecks {
+namespace detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace bst = boost::beast;
+namespace http = bst::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+constexpr auto kReadTimeout = std::chrono::seconds(10);
+constexpr auto kWriteTimeout = std::chrono::seconds(10);
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+constexpr std::size_t kBodyLimit = 8 * 1024;
+
+// Ends of connections that are part of normal life are not worth a line in the log.
+void fail(error_code ec, const char* what) {
+  if (ec == asio::error::operation_aborted || ec == bst::error::timeout ||
+      ec == http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+      ec == asio::error::not_connected) {
+    return;
+  }
+  std::cerr << "healthchecks: server: " << what << ": " << ec.message() << '\n';
+}
+
+}  // namespace
+
+class Session;
+
+// What sessions share with the server. Held by every session, so that a session finishing
+// late (its answer came from a slow check after stop) still finds its io_context and peers.
+struct ServerShared {
+  explicit ServerShared(const Router& r) : router(r) {}
+  const Router& router;
+  asio::io_context io;
+  // Connections waiting for a check have no I/O pending; this keeps run() from returning.
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::condition_variable sessions_gone;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
+      : shared_(std::move(shared)), stream_(std::move(socket)) {
+    error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+  }
+  ~Session() {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->sessions.erase(this);
+    if (shared_->sessions.empty()) shared_->sessions_gone.notify_all();
+  }
+
+  void run() {
+    {
+      std::lock_guard<std::mutex> lock(shared_->mutex);
+      shared_->sessions.emplace(this, shared_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->start_read(); });
+  }
+
+  // Graceful stop: an idle connection closes now, a busy one after its answer.
+  void shutdown() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  // Waits for the first byte with the idle time-out, then for the whole request with the
+  // (shorter) read time-out, so a client that trickles its header is dropped.
+  void start_read() {
+    if (shared_->stopping) return close();
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(kBodyLimit);
+    if (buffer_.size() > 0) return start_read_request();
+    stream_.expires_after(kIdleTimeout);
+    stream_.async_read_some(
+        buffer_.prepare(1024),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
+  }
+
+  void on_first_bytes(error_code ec, std::size_t n) {
+    if (ec) {
+      fail(ec, "read");
+      return close();
+    }
+    buffer_.commit(n);
+    start_read_request();
+  }
+
+  void start_read_request() {
+    stream_.expires_after(kReadTimeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(error_code ec) {
+    if (ec == http::error::end_of_stream) return close();
+    if (ec) {
+      fail(ec, "read");
+      return close();
+    }
+    busy_ = true;
+    const auto& request = parser_->get();
+    auto self = shared_from_this();
+    const bool mine = beast::async_handle(
+        shared_->router, request,
+        [self](beast::response response) {
+          // Inline when the answer was ready at once, else back onto this connection.
+          asio::dispatch(self->stream_.get_executor(),
+                         [self, response = std::move(response)]() mutable {
+                           self->start_write(std::move(response));
+                         });
+        },
+        remote_);
+    if (!mine) {
+      Response not_found;
+      not_found.status = 404;
+      not_found.content_type = "text/plain; charset=utf-8";
+      not_found.body = "Not Found";
+      start_write(beast::to_beast(std::move(not_found), request));
+    }
+  }
+
+  void start_write(beast::response response) {
+    response_ = std::move(response);
+    if (shared_->stopping) response_.keep_alive(false);
+    stream_.expires_after(kWriteTimeout);
+    http::async_write(stream_, response_, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(error_code ec) {
+    busy_ = false;
+    if (ec) {
+      fail(ec, "write");
+      return close();
+    }
+    if (!response_.keep_alive()) return close();
+    response_ = {};
+    start_read();
+  }
+
+  void close() {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  std::shared_ptr<ServerShared> shared_;  // first: outlives stream_
+  bst::tcp_stream stream_;
+  std::string remote_;
+  bst::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  beast::response response_;
+  bool busy_ = false;
+};
+
+class ServerImpl {
+ public:
+  ServerImpl(const Router& router, ServerOptions options);
+  ~ServerImpl() { stop(std::chrono::milliseconds(0)); }
+
+  unsigned short port() const noexcept { return port_; }
+  void start_threads(unsigned count);
+  void run();
+  void start() { start_threads(std::max(1u, options_.threads)); }
+  void stop(std::chrono::milliseconds grace);
+
+ private:
+  void start_accept();
+  void on_accept(error_code ec, tcp::socket socket);
+
+  ServerOptions options_;
+  std::shared_ptr<ServerShared> shared_;
+  tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::mutex threads_mutex_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+};
+
+ServerImpl::ServerImpl(const Router& router, ServerOptions options)
+    : options_(std::move(options)),
+      shared_(std::make_shared<ServerShared>(router)),
+      acceptor_(shared_->io) {
+  const std::string where = options_.address + ":" + std::to_string(options_.port);
+  error_code ec;
+  const auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) throw Error("server", "'" + options_.address + "' is not an IP address");
+  const tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw Error("server", "cannot listen on " + where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint().port();
+  start_accept();
+}
+
+void ServerImpl::start_accept() {
+  // One thread needs no strand; several do, one per connection.
+  auto on_accept = [this](error_code ec, tcp::socket socket) {
+    this->on_accept(ec, std::move(socket));
+  };
+  if (options_.threads > 1) {
+    acceptor_.async_accept(asio::make_strand(shared_->io), std::move(on_accept));
+  } else {
+    acceptor_.async_accept(shared_->io.get_executor(), std::move(on_accept));
+  }
+}
+
+void ServerImpl::on_accept(error_code ec, tcp::socket socket) {
+  if (shared_->stopping) return;
+  if (ec) {
+    fail(ec, "accept");
+  } else {
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<Session>(std::move(socket), shared_)->run();
+  }
+  start_accept();
+}
+
+void ServerImpl::start_threads(unsigned count) {
+  std::lock_guard<std::mutex> lock(threads_mutex_);
+  for (unsigned i = 0; i < count; ++i)
+    threads_.emplace_back([shared = shared_] { shared->io.run(); });
+}
+
+void ServerImpl::run() {
+  start_threads(options_.threads > 1 ? options_.threads - 1 : 0);
+  shared_->io.run();
+}
+
+void ServerImpl::stop(std::chrono::milliseconds grace) {
+  if (stopped_.exchange(true)) return;
+  shared_->stopping = true;
+  asio::post(shared_->io, [this] {
+    error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    for (auto& entry : shared_->sessions) {
+      if (auto session = entry.second.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live)
+    session->shutdown();
+  live.clear();
+  {
+    std::unique_lock<std::mutex> lock(shared_->mutex);
+    shared_->sessions_gone.wait_for(lock, grace, [this] { return shared_->sessions.empty(); });
+  }
+  shared_->work.reset();
+  shared_->io.stop();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(threads_mutex_);
+    threads.swap(threads_);
+  }
+  for (auto& thread : threads) {
+    if (thread.get_id() != std::this_thread::get_id()) {
+      thread.join();
+    } else {
+      thread.detach();
+    }
+  }
+  // The acceptor goes with the io_context's threads stopped; it was closed above or is closed
+  // by its destructor.
+  error_code ignored;
+  acceptor_.close(ignored);
+}
+
+}  // namespace detail
+
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<detail::ServerImpl>(router, std::move(options))) {}
+
+Server::~Server() = default;
+
+unsigned short Server::port() const noexcept {
+  return impl_->port();
+}
+
+void Server::start() {
+  impl_->start();
+}
+
+void Server::run() {
+  impl_->run();
+}
+
+void Server::stop(std::chrono::milliseconds grace) {
+  impl_->stop(grace);
+}
+
+}  // namespace healthchecks

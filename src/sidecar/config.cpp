@@ -1,0 +1,289 @@
+#include "sidecar/config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "detail/runtime.hpp"
+#include "healthchecks/checks/http.hpp"
+#include "healthchecks/error.hpp"
+
+namespace healthchecks::sidecar {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+// Reads values out of the document, naming the file and the key in every complaint.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const {
+    throw Error("config", source_ + ": key '" + key + "': " + message);
+  }
+
+  [[noreturn]] void expected(const std::string& key, const std::string& what,
+                             const json& found) const {
+    fail(key, "expected " + what + ", found " + describe(found));
+  }
+
+  static std::string describe(const json& value) {
+    std::string text = value.dump();
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return std::string(value.type_name()) + " " + text;
+  }
+
+  static std::string key(const std::string& parent, const std::string& name) {
+    return parent.empty() ? name : parent + "." + name;
+  }
+
+  void only(const json& object, const std::string& where,
+            const std::set<std::string>& allowed) const {
+    for (const auto& [name, value] : object.items()) {
+      if (allowed.count(name) != 0) continue;
+      std::string list;
+      for (const auto& a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
+      fail(key(where, name), "unknown key (known here: " + list + ")");
+    }
+  }
+
+  const json* find(const json& object, const char* name) const {
+    const auto it = object.find(name);
+    return it == object.end() ? nullptr : &*it;
+  }
+
+  std::string string(const json& object, const std::string& where, const char* name,
+                     std::optional<std::string> fallback = std::nullopt) const {
+    const json* value = find(object, name);
+    if (value == nullptr) {
+      if (fallback) return *fallback;
+      fail(key(where, name), "missing; expected a string");
+    }
+    if (!value->is_string()) expected(key(where, name), "a string", *value);
+    return value->get<std::string>();
+  }
+
+  bool boolean(const json& object, const std::string& where, const char* name,
+               bool fallback) const {
+    const json* value = find(object, name);
+    if (value == nullptr) return fallback;
+    if (!value->is_boolean()) expected(key(where, name), "true or false", *value);
+    return value->get<bool>();
+  }
+
+  long long integer(const json& object, const std::string& where, const char* name,
+                    long long fallback, long long min, long long max) const {
+    const json* value = find(object, name);
+    if (value == nullptr) return fallback;
+    if (!value->is_number_integer()) {
+      expected(key(where, name), "a whole number", *value);
+    }
+    const auto number = value->get<long long>();
+    if (number < min || number > max) {
+      fail(key(where, name), "expected a number from " + std::to_string(min) + " to " +
+                                 std::to_string(max) + ", found " + std::to_string(number));
+    }
+    return number;
+  }
+
+  std::optional<milliseconds> duration(const json& object, const std::string& where,
+                                       const char* name, long long min = 0) const {
+    if (find(object, name) == nullptr) return std::nullopt;
+    return milliseconds(integer(object, where, name, 0, min, 24LL * 3600 * 1000));
+  }
+
+  Level level(const json& object, const std::string& where, const char* name) const {
+    const auto text = string(object, where, name, std::string("OK"));
+    const auto parsed = parse_level(text);
+    if (!parsed)
+      fail(key(where, name), "expected \"OK\", \"WARN\" or \"CRIT\", found \"" + text + "\"");
+    return *parsed;
+  }
+
+ private:
+  std::string source_;
+};
+
+std::string read_text(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("config", path + ": cannot read the " + what);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string resolve(const std::string& base_dir, const std::string& name) {
+  if (name.empty() || name.front() == '/' || base_dir.empty()) return name;
+  return (std::filesystem::path(base_dir) / name).string();
+}
+
+void read_listen(const Reader& r, const json& doc, ServerOptions& server) {
+  const std::string text = r.string(doc, "", "listen", std::string("127.0.0.1:8080"));
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    r.fail("listen",
+           "expected \"address:port\" such as \"127.0.0.1:8080\", found \"" + text + "\"");
+  }
+  std::string address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  const std::string port = text.substr(colon + 1);
+  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      std::stoul(port) > 65535) {
+    r.fail("listen", "expected a port from 0 to 65535 after ':', found \"" + port + "\"");
+  }
+  server.address = address.empty() ? "127.0.0.1" : address;
+  server.port = static_cast<unsigned short>(std::stoul(port));
+  server.threads = static_cast<unsigned>(r.integer(doc, "", "threads", 1, 1, 64));
+}
+
+void read_about(const Reader& r, const json& doc, const std::string& base_dir, About& about) {
+  const json* inline_about = r.find(doc, "about");
+  const json* about_file = r.find(doc, "aboutFile");
+  if (inline_about != nullptr && about_file != nullptr) {
+    r.fail("aboutFile", "give either \"about\" or \"aboutFile\", not both");
+  }
+  if (inline_about != nullptr) {
+    if (!inline_about->is_object())
+      r.expected("about", "an object of about.json fields", *inline_about);
+    about = parse_about(inline_about->dump(), "key 'about'");
+  } else if (about_file != nullptr) {
+    const auto path = resolve(base_dir, r.string(doc, "", "aboutFile"));
+    about = load_about(path);
+  }
+  const json* version = r.find(doc, "version");
+  const json* version_file = r.find(doc, "versionFile");
+  if (version != nullptr && version_file != nullptr) {
+    r.fail("versionFile", "give either \"version\" or \"versionFile\", not both");
+  }
+  if (version != nullptr) about.version = r.string(doc, "", "version");
+  if (version_file != nullptr) {
+    const auto path = resolve(base_dir, r.string(doc, "", "versionFile"));
+    std::ifstream in(path);
+    std::string line;
+    if (in && std::getline(in, line)) {
+      const auto first = line.find_first_not_of(" \t\r");
+      const auto last = line.find_last_not_of(" \t\r");
+      about.version = first == std::string::npos ? "" : line.substr(first, last - first + 1);
+    }
+  }
+}
+
+// "static": a fixed answer, optionally late or thrown, to try the API or stand in for a check.
+Check static_check(const Reader& r, const json& spec, const std::string& where) {
+  const Level level = r.level(spec, where, "result");
+  const std::string details = r.string(spec, where, "details", std::string());
+  const auto delay = r.duration(spec, where, "delayMs").value_or(milliseconds(0));
+  const json* throws = r.find(spec, "throws");
+  const bool blocking = r.boolean(spec, where, "blocking", false);
+  std::optional<std::string> message;
+  if (throws != nullptr) message = r.string(spec, where, "throws");
+
+  if (message || blocking) {
+    // Like a real blocking check: it holds a worker thread for its delay.
+    return Check([level, details, delay, message](const CheckContext&) -> Status {
+      if (delay.count() > 0) std::this_thread::sleep_for(delay);
+      if (message) throw std::runtime_error(*message);
+      return Status{level, {}, details};
+    });
+  }
+  return Check::async([level, details, delay](const CheckContext& context, Completion done) {
+    if (delay.count() == 0 || context.runtime == nullptr) {
+      done(Status{level, {}, details});
+      return;
+    }
+    context.runtime->schedule(detail::Clock::now() + delay, [done, level, details] {
+      done(Status{level, {}, details});
+    });
+  });
+}
+
+StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where) {
+  if (!spec.is_object()) r.expected(where, "an object describing a check", spec);
+  const std::string kind = r.string(spec, where, "check");
+  StatusEndpoint endpoint;
+  endpoint.name = r.string(spec, where, "name");
+  endpoint.slug = r.string(spec, where, "slug");
+  std::set<std::string> keys = {"name", "slug", "type", "check"};
+  if (kind == "static") {
+    keys.insert({"result", "details", "delayMs", "throws", "blocking"});
+    endpoint.type = r.string(spec, where, "type", std::string("internal"));
+    endpoint.check = static_check(r, spec, where);
+  } else if (kind == "http") {
+    keys.insert({"url", "traversable"});
+    endpoint.type = r.string(spec, where, "type", std::string("external"));
+    const std::string url = r.string(spec, where, "url");
+    try {
+      endpoint.check = checks::peer_check(url);
+      endpoint.traversable = r.boolean(spec, where, "traversable", false);
+      if (endpoint.traversable) endpoint.traverse = checks::peer_traverse(url);
+    } catch (const Error& e) {
+      r.fail(Reader::key(where, "url"), e.message());
+    }
+  } else {
+    r.fail(Reader::key(where, "check"), "expected \"static\" or \"http\", found \"" + kind + "\"");
+  }
+  r.only(spec, where, keys);
+  return endpoint;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::string& source, const std::string& base_dir) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error("config", source + ": not valid JSON: " + e.what());
+  }
+  const Reader r(source);
+  if (!doc.is_object()) {
+    throw Error("config", source + ": expected a JSON object at the top level, found " +
+                              Reader::describe(doc));
+  }
+  r.only(doc, "", {"listen", "threads", "about", "aboutFile", "version", "versionFile", "checks"});
+
+  Config config;
+  read_listen(r, doc, config.server);
+  try {
+    read_about(r, doc, base_dir, config.about);
+  } catch (const Error& e) {
+    if (e.category() == "config") throw;
+    throw Error("config", source + ": " + std::string(e.what()));
+  }
+
+  const json* checks = r.find(doc, "checks");
+  if (checks != nullptr && !checks->is_array()) r.expected("checks", "a list of checks", *checks);
+  if (checks != nullptr) {
+    for (std::size_t i = 0; i < checks->size(); ++i) {
+      const std::string where = "checks[" + std::to_string(i) + "]";
+      config.endpoints.push_back(read_check(r, (*checks)[i], where));
+    }
+  }
+  // Registration errors (a reserved or repeated slug ...) are the file's errors too.
+  Registry trial;
+  for (std::size_t i = 0; i < config.endpoints.size(); ++i) {
+    try {
+      trial.add(config.endpoints[i]);
+    } catch (const Error& e) {
+      r.fail("checks[" + std::to_string(i) + "]", e.message());
+    }
+  }
+  return config;
+}
+
+Config load_config(const std::string& path) {
+  const auto text = read_text(path, "configuration file (does it exist?)");
+  const auto base_dir = std::filesystem::path(path).parent_path().string();
+  return parse_config(text, path, base_dir);
+}
+
+}  // namespace healthchecks::sidecar

@@ -1,0 +1,85 @@
+#include "healthchecks/beast/router_adapter.hpp"
+
+#include <future>
+
+#include <gtest/gtest.h>
+
+#include "healthchecks/registry.hpp"
+
+namespace healthchecks {
+namespace {
+
+namespace http = boost::beast::http;
+
+http::request<http::string_body> request(http::verb verb, const char* target,
+                                         unsigned version = 11) {
+  http::request<http::string_body> req{verb, target, version};
+  req.set(http::field::host, "localhost");
+  return req;
+}
+
+class Adapter : public ::testing::Test {
+ protected:
+  Adapter() {
+    registry_.add({"MySQL", "db", "internal", [] { return true; }});
+    router_ = std::make_unique<Router>(registry_);
+  }
+  Registry registry_;
+  std::unique_ptr<Router> router_;
+};
+
+TEST_F(Adapter, LeavesOtherPathsToTheHost) {
+  EXPECT_FALSE(beast::handle(*router_, request(http::verb::get, "/index.html")).has_value());
+  bool called = false;
+  EXPECT_FALSE(beast::async_handle(*router_, request(http::verb::get, "/api/users"),
+                                   [&](beast::response) { called = true; }));
+  EXPECT_FALSE(called);
+}
+
+TEST_F(Adapter, AnswersItsOwnPaths) {
+  const auto res = beast::handle(*router_, request(http::verb::get, "/status/db"));
+  ASSERT_TRUE(res.has_value());
+  EXPECT_EQ(res->result(), http::status::ok);
+  EXPECT_EQ(res->body(), R"(["OK"])");
+  EXPECT_EQ((*res)[http::field::content_type], "application/json; charset=utf-8");
+  EXPECT_EQ((*res)[http::field::cache_control], "no-cache");
+  EXPECT_FALSE((*res)[http::field::date].empty());
+  EXPECT_EQ((*res)[http::field::content_length], "6");
+}
+
+TEST_F(Adapter, HeadKeepsTheLengthAndDropsTheBody) {
+  const auto res = beast::handle(*router_, request(http::verb::head, "/status/am-i-up"));
+  ASSERT_TRUE(res.has_value());
+  EXPECT_EQ(res->body(), "");
+  EXPECT_EQ((*res)[http::field::content_length], "2");
+}
+
+TEST_F(Adapter, FollowsTheRequestsVersionAndKeepAlive) {
+  auto req10 = request(http::verb::get, "/status/am-i-up", 10);
+  auto res = beast::handle(*router_, req10);
+  EXPECT_EQ(res->version(), 10u);
+  EXPECT_FALSE(res->keep_alive());
+  req10.set(http::field::connection, "keep-alive");
+  EXPECT_TRUE(beast::handle(*router_, req10)->keep_alive());
+  auto req11 = request(http::verb::get, "/status/am-i-up");
+  EXPECT_TRUE(beast::handle(*router_, req11)->keep_alive());
+  req11.set(http::field::connection, "close");
+  EXPECT_FALSE(beast::handle(*router_, req11)->keep_alive());
+}
+
+TEST_F(Adapter, AsyncFormAnswersOnce) {
+  std::promise<beast::response> answer;
+  auto future = answer.get_future();
+  EXPECT_TRUE(beast::async_handle(*router_, request(http::verb::get, "/status/aggregate"),
+                                  [&](beast::response res) { answer.set_value(std::move(res)); }));
+  EXPECT_EQ(future.get().body(), R"(["OK"])");
+}
+
+TEST_F(Adapter, CopiesExtraHeaders) {
+  const auto res = beast::handle(*router_, request(http::verb::post, "/status/db"));
+  EXPECT_EQ(res->result(), http::status::method_not_allowed);
+  EXPECT_EQ((*res)[http::field::allow], "GET, HEAD");
+}
+
+}  // namespace
+}  // namespace healthchecks

@@ -1,0 +1,151 @@
+#include "healthchecks/server.hpp"
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "healthchecks/error.hpp"
+#include "healthchecks/registry.hpp"
+#include "support/http_client.hpp"
+
+namespace healthchecks {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::http_get;
+using testing::HttpConnection;
+using namespace std::chrono_literals;
+
+ServerOptions any_port(unsigned threads = 1) {
+  ServerOptions options;
+  options.port = 0;
+  options.threads = threads;
+  return options;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    registry_.add({"MySQL", "db", "internal", [] { return true; }});
+    registry_.add({"Slow", "slow", "internal", [] {
+                     std::this_thread::sleep_for(300ms);
+                     return true;
+                   }});
+    router_ = std::make_unique<Router>(registry_);
+    server_ = std::make_unique<Server>(*router_, any_port());
+    server_->start();
+  }
+
+  Registry registry_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, ServesTheApi) {
+  const auto reply = http_get(server_->port(), "/status/am-i-up");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, "OK");
+  EXPECT_EQ(reply.header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_FALSE(reply.header("date").empty());
+  EXPECT_EQ(http_get(server_->port(), "/status/db").body, R"(["OK"])");
+}
+
+TEST_F(ServerTest, AnswersOtherPaths404) {
+  const auto reply = http_get(server_->port(), "/metrics");
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_EQ(reply.body, "Not Found");
+}
+
+TEST_F(ServerTest, HeadHasTheLengthButNoBody) {
+  const auto reply = http_get(server_->port(), "/status/am-i-up", "HEAD");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.header("content-length"), "2");
+  EXPECT_EQ(reply.body, "");
+}
+
+TEST_F(ServerTest, OtherMethodsAre405) {
+  const auto reply = http_get(server_->port(), "/status/about", "DELETE");
+  EXPECT_EQ(reply.status, 405);
+  EXPECT_EQ(reply.header("allow"), "GET, HEAD");
+}
+
+TEST_F(ServerTest, KeepsConnectionsAlive) {
+  HttpConnection connection(server_->port());
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(connection.get("/status/db").body, R"(["OK"])");
+  EXPECT_EQ(connection.get("/status/am-i-up").body, "OK");
+}
+
+TEST_F(ServerTest, ASlowCheckDoesNotHoldOtherRequests) {
+  auto slow = std::async(std::launch::async,
+                         [port = server_->port()] { return http_get(port, "/status/slow"); });
+  std::this_thread::sleep_for(50ms);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(http_get(server_->port(), "/status/am-i-up").body, "OK");
+  EXPECT_EQ(http_get(server_->port(), "/status/db").body, R"(["OK"])");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms)
+      << "answered while the slow check ran, on the server's only thread";
+  EXPECT_EQ(slow.get().body, R"(["OK"])");
+}
+
+TEST_F(ServerTest, BadRequestsDoNotStopIt) {
+  HttpConnection garbage(server_->port());
+  const auto answer = garbage.raw("NOT HTTP AT ALL\r\n\r\n", 1000);
+  EXPECT_THAT(answer, ::testing::Not(HasSubstr("200 OK")));
+  EXPECT_EQ(http_get(server_->port(), "/status/am-i-up").body, "OK");
+}
+
+TEST_F(ServerTest, StopsGracefully) {
+  auto slow = std::async(std::launch::async,
+                         [port = server_->port()] { return http_get(port, "/status/slow"); });
+  std::this_thread::sleep_for(50ms);
+  server_->stop();
+  EXPECT_EQ(slow.get().body, R"(["OK"])") << "the answer in flight was finished";
+  EXPECT_THROW(http_get(server_->port(), "/status/am-i-up"), std::exception);
+  server_->stop();  // idempotent
+}
+
+TEST(Server, ServesOnSeveralThreads) {
+  Registry registry;
+  registry.add({"MySQL", "db", "internal", [] { return true; }});
+  Router router(registry);
+  Server server(router, any_port(4));
+  server.start();
+  std::vector<std::future<testing::HttpReply>> replies;
+  for (int i = 0; i < 16; ++i) {
+    replies.push_back(std::async(std::launch::async,
+                                 [port = server.port()] { return http_get(port, "/status/db"); }));
+  }
+  for (auto& reply : replies)
+    EXPECT_EQ(reply.get().body, R"(["OK"])");
+}
+
+TEST(Server, RunBlocksUntilStopped) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, any_port(2));
+  std::thread runner([&] { server.run(); });
+  EXPECT_EQ(http_get(server.port(), "/status/am-i-up").body, "OK");
+  server.stop();
+  runner.join();
+}
+
+TEST(Server, ReportsAddressesItCannotUse) {
+  Registry registry;
+  Router router(registry);
+  ServerOptions options;
+  options.address = "not-an-address";
+  EXPECT_THAT([&] { Server server(router, options); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("'not-an-address' is not an IP address")));
+  Server first(router, any_port());
+  options.address = "127.0.0.1";
+  options.port = first.port();
+  EXPECT_THAT([&] { Server second(router, options); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("cannot listen on 127.0.0.1:")));
+}
+
+}  // namespace
+}  // namespace healthchecks

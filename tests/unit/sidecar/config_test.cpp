@@ -1,0 +1,126 @@
+#include "sidecar/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "healthchecks/error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace healthchecks::sidecar {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+std::string error_of(const std::string& text) {
+  try {
+    (void)parse_config(text, "svc.json", "");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), "config");
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(SidecarConfig, ReadsAFullConfig) {
+  const auto config = parse_config(R"({
+    "listen": "127.0.0.1:9090",
+    "threads": 2,
+    "about": {"id": "svc", "summary": "Service", "maintainers": ["a@b"]},
+    "version": "2.0.1",
+    "checks": [
+      {"name": "DB", "slug": "db", "type": "internal", "check": "static", "result": "WARN",
+       "details": "slow", "delayMs": 5},
+      {"name": "Peer", "slug": "peer", "check": "http", "url": "http://127.0.0.1:9", "traversable": true}
+    ]})",
+                                   "svc.json", "");
+  EXPECT_EQ(config.server.address, "127.0.0.1");
+  EXPECT_EQ(config.server.port, 9090);
+  EXPECT_EQ(config.server.threads, 2u);
+  EXPECT_EQ(config.about.id, "svc");
+  EXPECT_EQ(config.about.name, "Service");
+  EXPECT_EQ(config.about.version, "2.0.1");
+  EXPECT_EQ(config.about.description, "N/A");
+  ASSERT_EQ(config.endpoints.size(), 2u);
+  EXPECT_EQ(config.endpoints[0].slug, "db");
+  EXPECT_FALSE(config.endpoints[0].traversable);
+  EXPECT_EQ(config.endpoints[1].type, "external");
+  EXPECT_TRUE(config.endpoints[1].traversable);
+  EXPECT_TRUE(static_cast<bool>(config.endpoints[1].traverse));
+}
+
+TEST(SidecarConfig, ReadsAboutAndVersionFiles) {
+  TempDir dir;
+  dir.write("about.json", R"({"id": "from-file", "summary": "File"})");
+  dir.write("version.txt", "3.1.4\n");
+  const auto path =
+      dir.write("svc.json", R"({"aboutFile": "about.json", "versionFile": "version.txt"})");
+  const auto config = load_config(path);
+  EXPECT_EQ(config.about.id, "from-file");
+  EXPECT_EQ(config.about.version, "3.1.4");
+}
+
+TEST(SidecarConfig, DefaultsAreSafe) {
+  const auto config = parse_config("{}", "svc.json", "");
+  EXPECT_EQ(config.server.address, "127.0.0.1");
+  EXPECT_EQ(config.server.port, 8080);
+  EXPECT_TRUE(config.endpoints.empty());
+}
+
+TEST(SidecarConfig, NamesFileKeyAndExpectation) {
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": 5}]})"),
+            "config: svc.json: key 'checks[0].url': expected a string, found number 5");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http"}]})"),
+            "config: svc.json: key 'checks[0].url': missing; expected a string");
+  EXPECT_EQ(
+      error_of(R"({"checks": {"name": "A"}})"),
+      "config: svc.json: key 'checks': expected a list of checks, found object {\"name\":\"A\"}");
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static", "result": "BAD"}]})"),
+      HasSubstr("key 'checks[0].result': expected \"OK\", \"WARN\" or \"CRIT\", found \"BAD\""));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static", "delayMs": -1}]})"),
+      HasSubstr("key 'checks[0].delayMs': expected a number from 0 to"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static", "delay": 1}]})"),
+      HasSubstr("key 'checks[0].delay': unknown key (known here:"));
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "magic"}]})"),
+              HasSubstr("key 'checks[0].check': expected \"static\" or \"http\""));
+  EXPECT_THAT(error_of(R"({"listen": "8080"})"),
+              HasSubstr("key 'listen': expected \"address:port\""));
+  EXPECT_THAT(error_of(R"({"listen": "127.0.0.1:99999"})"),
+              HasSubstr("key 'listen': expected a port"));
+  EXPECT_THAT(error_of(R"({"lisen": "127.0.0.1:1"})"), HasSubstr("key 'lisen': unknown key"));
+  EXPECT_THAT(error_of(R"({"about": {}, "aboutFile": "x"})"), HasSubstr("not both"));
+  EXPECT_THAT(error_of(R"({"about": "me"})"), HasSubstr("key 'about': expected an object"));
+}
+
+TEST(SidecarConfig, RegistrationErrorsNameTheCheck) {
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "about", "check": "static"}]})"),
+            "config: svc.json: key 'checks[0]': slug 'about' of endpoint 'A' is reserved (am-i-up, "
+            "about, aggregate, traverse and v2 are paths of the API itself)");
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static"},
+                                       {"name": "B", "slug": "a", "check": "static"}]})"),
+              HasSubstr("key 'checks[1]': slug 'a' is registered twice"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://x"}]})"),
+      HasSubstr("key 'checks[0].url': 'https://x': only http:// is supported"));
+}
+
+TEST(SidecarConfig, MalformedJsonNamesTheFile) {
+  EXPECT_THAT(error_of("{\"listen\": }"), HasSubstr("config: svc.json: not valid JSON"));
+  EXPECT_THAT(error_of("[]"), HasSubstr("expected a JSON object at the top level"));
+  EXPECT_THAT([] { (void)load_config("/nonexistent/sidecar.json"); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("/nonexistent/sidecar.json: cannot read")));
+}
+
+TEST(SidecarConfig, AboutFileErrorsNameTheFile) {
+  TempDir dir;
+  dir.write("about.json", "{ broken");
+  const auto path = dir.write("svc.json", R"({"aboutFile": "about.json"})");
+  EXPECT_THAT([&] { (void)load_config(path); },
+              ::testing::ThrowsMessage<Error>(HasSubstr(dir.path() + "/about.json:1:")));
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
