@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "healthchecks/router.hpp"
 
@@ -16,6 +17,10 @@ class ServerImpl;
 }
 
 struct ServerOptions {
+  ServerOptions() = default;
+  ServerOptions(std::string address_, unsigned short port_, unsigned threads_ = 1)
+      : address(std::move(address_)), port(port_), threads(threads_) {}
+
   /// Address to listen on. The default serves this machine only; use "0.0.0.0" to expose it.
   std::string address = "127.0.0.1";
   /// 0 picks a free port (see Server::port()).

@@ -1,0 +1,14 @@
+// Everything but the Beast adapter (healthchecks/beast/router_adapter.hpp), in one include.
+#pragma once
+
+#include "healthchecks/about.hpp"
+#include "healthchecks/check.hpp"
+#include "healthchecks/checks/http.hpp"
+#include "healthchecks/error.hpp"
+#include "healthchecks/registry.hpp"
+#include "healthchecks/request.hpp"
+#include "healthchecks/response.hpp"
+#include "healthchecks/router.hpp"
+#include "healthchecks/server.hpp"
+#include "healthchecks/status.hpp"
+#include "healthchecks/status_endpoint.hpp"
