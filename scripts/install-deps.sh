@@ -10,7 +10,7 @@ case "$task" in
   build) ;;
   test) packages+=(clang libgtest-dev libgmock-dev) ;;
   demo) packages+=(curl) ;;
-  bench) packages+=(curl wrk) ;;
+  bench) packages+=(curl wrk valgrind) ;;
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
 

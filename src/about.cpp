@@ -111,8 +111,7 @@ About load_about(const std::string& about_path, const std::string& version_path,
   std::string version;
   if (!version_path.empty() && read_file(version_path, version)) about.version = trim(version);
   if (custom_data.is_object()) {
-    for (const auto& [key, value] : custom_data.items())
-      about.custom_data[key] = value;
+    for (const auto& [key, value] : custom_data.items()) about.custom_data[key] = value;
   }
   return about;
 }

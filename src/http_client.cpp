@@ -9,12 +9,11 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -83,8 +82,7 @@ class Call : public std::enable_shared_from_this<Call> {
         request_(std::move(request)),
         done_(std::move(done)),
         key_(request_.host + ":" + request_.port),
-        started_(Clock::now()),
-        resolver_(asio::make_strand(runtime.io())) {}
+        started_(Clock::now()) {}
 
   void start() {
     if (Clock::now() >= request_.deadline) return fail("not sent", "no time left");
@@ -99,7 +97,8 @@ class Call : public std::enable_shared_from_this<Call> {
  private:
   void start_resolve() {
     reused_ = false;
-    resolver_.async_resolve(
+    if (!resolver_) resolver_.emplace(runtime_.executor());
+    resolver_->async_resolve(
         request_.host, request_.port,
         [self = shared_from_this()](error_code ec, tcp::resolver::results_type results) {
           self->on_resolve(ec, std::move(results));
@@ -108,7 +107,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void on_resolve(error_code ec, tcp::resolver::results_type results) {
     if (ec) return fail("resolve", ec.message());
-    stream_ = std::make_unique<bst::tcp_stream>(asio::make_strand(runtime_.io()));
+    stream_ = std::make_unique<bst::tcp_stream>(runtime_.executor());
     stream_->expires_at(std::min(request_.deadline, Clock::now() + request_.connect_timeout));
     stream_->async_connect(
         results,
@@ -128,21 +127,30 @@ class Call : public std::enable_shared_from_this<Call> {
     start_write();
   }
 
+  // The request head is written by hand, as the server writes its answers: Beast's general
+  // serializer costs more than the rest of a pooled request (docs/benchmarks.md).
   void start_write() {
-    out_ = {};
-    out_.method_string(request_.method);
-    out_.target(request_.target);
-    out_.version(11);
-    out_.set(http::field::host, request_.host + ":" + request_.port);
-    out_.set(http::field::user_agent, "healthchecks-cpp");
-    out_.set(http::field::accept, "application/json, text/plain, */*");
-    for (const auto& [name, value] : request_.headers)
-      out_.set(name, value);
-    out_.keep_alive(true);
+    head_.assign(request_.method);
+    head_ += ' ';
+    head_ += request_.target;
+    head_ += " HTTP/1.1\r\nHost: ";
+    head_ += key_;
+    head_ += "\r\nUser-Agent: healthchecks-cpp\r\nAccept: application/json, text/plain, */*\r\n";
+    for (const auto& [name, value] : request_.headers) {
+      if (name.find_first_of("\r\n:") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos) {
+        continue;  // never split the head, whatever a caller passes
+      }
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
+      head_ += "\r\n";
+    }
+    head_ += "\r\n";
     stream_->expires_at(request_.deadline);
-    http::async_write(*stream_, out_, [self = shared_from_this()](error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    asio::async_write(
+        *stream_, asio::buffer(head_),
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
@@ -197,10 +205,10 @@ class Call : public std::enable_shared_from_this<Call> {
   std::function<void(HttpResponse)> done_;
   const std::string key_;
   const Clock::time_point started_;
-  tcp::resolver resolver_;
+  std::optional<tcp::resolver> resolver_;  // only for new connections
   std::unique_ptr<bst::tcp_stream> stream_;
   bool reused_ = false;
-  http::request<http::empty_body> out_;
+  std::string head_;
   bst::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
 };
@@ -224,8 +232,7 @@ HttpUrl parse_http_url(std::string_view text) {
   if (url.host.front() == '[') url.host = url.host.substr(1, url.host.size() - 2);
   url.port = parsed->has_port() ? std::string(parsed->port()) : "80";
   url.base_path = std::string(parsed->encoded_path());
-  while (!url.base_path.empty() && url.base_path.back() == '/')
-    url.base_path.pop_back();
+  while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
   url.query = std::string(parsed->encoded_query());
   url.text = "http://" + std::string(parsed->encoded_authority()) + url.base_path;
   return url;

@@ -106,6 +106,7 @@ void append_string_list(std::string& out, const std::vector<std::string>& values
 
 EndpointState::EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout, Core& core)
     : endpoint_(std::move(endpoint)),
+      internal_(endpoint_.type == "internal"),
       timeout_(timeout),
       max_stale_(endpoint_.max_stale ? endpoint_.max_stale
                  : endpoint_.interval.count() > 0
@@ -154,28 +155,92 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
   if (execution != 0) launch(execution, execution_deadline, budget.hops);
 }
 
-std::optional<Outcome> EndpointState::remembered(Clock::time_point now) const {
-  if (!last_) return std::nullopt;
-  const auto age = now - last_->finished;
-  double fresh_for = 0;
+bool EndpointState::judge(Clock::duration age, Clock::time_point now,
+                          Clock::time_point next_refresh, Memory& memory) const {
   if (background()) {
-    fresh_for = std::max(0.0, seconds(next_refresh_ - now));
+    memory.fresh_for = std::max(0.0, seconds(next_refresh - now));
   } else if (endpoint_.cache_ttl.count() > 0 && age < endpoint_.cache_ttl) {
-    fresh_for = seconds(endpoint_.cache_ttl - age);
+    memory.fresh_for = seconds(endpoint_.cache_ttl - age);
   } else {
-    return std::nullopt;
+    return false;
   }
-  Outcome outcome{shown_, last_->duration, seconds(age), fresh_for};
-  if (max_stale_ && age > *max_stale_) {
+  memory.age = age;
+  memory.stale = max_stale_ && age > *max_stale_;
+  if (memory.stale) memory.fresh_for = 0;
+  return true;
+}
+
+bool EndpointState::memory(Clock::time_point now, Memory& memory) const {
+  return last_ && judge(now - last_->finished, now, next_refresh_, memory);
+}
+
+void EndpointState::update_snapshot() {
+  auto& s = snapshot_;
+  const unsigned sequence = s.sequence.load(std::memory_order_relaxed);
+  s.sequence.store(sequence + 1, std::memory_order_relaxed);  // odd: being written
+  std::atomic_thread_fence(std::memory_order_release);
+  s.has_result.store(last_.has_value(), std::memory_order_relaxed);
+  s.level.store(static_cast<int>(shown_.level), std::memory_order_relaxed);
+  s.finished.store(last_ ? last_->finished.time_since_epoch().count() : 0,
+                   std::memory_order_relaxed);
+  s.next_refresh.store(next_refresh_.time_since_epoch().count(), std::memory_order_relaxed);
+  s.sequence.store(sequence + 2, std::memory_order_release);
+}
+
+std::optional<Outcome> EndpointState::remembered(Clock::time_point now) const {
+  Memory memory;
+  if (!this->memory(now, memory)) return std::nullopt;
+  Outcome outcome{shown_, last_->duration, seconds(memory.age), memory.fresh_for};
+  if (memory.stale) {
     // Nobody could refresh it: it is not OK any more, whatever it said.
     outcome.status.level = worst(shown_.level, Level::warn);
-    outcome.status.details = "stale: the last result is " + format_ms(age) + " old, older than " +
-                             "the " + format_ms(*max_stale_) + " limit; it said " +
+    outcome.status.details = "stale: the last result is " + format_ms(memory.age) +
+                             " old, older than the " + format_ms(*max_stale_) + " limit; it said " +
                              std::string(to_string(shown_.level)) +
                              (shown_.details.empty() ? "" : ": " + shown_.details);
-    outcome.fresh_for = 0;
   }
   return outcome;
+}
+
+bool EndpointState::glance(Clock::time_point now, Glance& glance) const {
+  const auto& s = snapshot_;
+  bool has_result;
+  Level level;
+  Clock::time_point finished;
+  Clock::time_point next_refresh;
+  for (;;) {
+    const unsigned before = s.sequence.load(std::memory_order_acquire);
+    if (before & 1u) continue;  // a writer is in the middle
+    has_result = s.has_result.load(std::memory_order_relaxed);
+    level = static_cast<Level>(s.level.load(std::memory_order_relaxed));
+    finished = Clock::time_point(Clock::duration(s.finished.load(std::memory_order_relaxed)));
+    next_refresh =
+        Clock::time_point(Clock::duration(s.next_refresh.load(std::memory_order_relaxed)));
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (s.sequence.load(std::memory_order_relaxed) == before) break;
+  }
+  if (!has_result) return false;
+  // judge(), in clock ticks: this runs once per endpoint per poll.
+  const auto age = now - finished;
+  if (background()) {
+    glance.fresh_for = std::max(Clock::duration::zero(), next_refresh - now);
+  } else if (endpoint_.cache_ttl.count() > 0 && age < endpoint_.cache_ttl) {
+    glance.fresh_for = endpoint_.cache_ttl - age;
+  } else {
+    return false;
+  }
+  glance.age = age;
+  glance.level = level;
+  if (max_stale_ && age > *max_stale_) {
+    glance.level = worst(level, Level::warn);
+    glance.fresh_for = Clock::duration::zero();
+  }
+  return true;
+}
+
+std::optional<Outcome> EndpointState::peek(Clock::time_point now) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return remembered(now);
 }
 
 std::uint64_t EndpointState::begin_execution(Clock::time_point now, int hops) {
@@ -319,6 +384,7 @@ void EndpointState::publish(Status status, Clock::time_point now,
   if (status.description.empty()) status.description = endpoint_.name;
   last_ = Result{status, now, seconds(now - exec_started_)};
   dampen(status, now);
+  update_snapshot();
   double fresh_for = 0;
   if (background()) {
     fresh_for = seconds(endpoint_.interval);
@@ -332,11 +398,10 @@ void EndpointState::publish(Status status, Clock::time_point now,
   lock.unlock();
 
   if (background()) schedule_refresh(now + endpoint_.interval);
-  for (auto& waiter : waiters)
-    waiter.timer.cancel();
-  for (auto& waiter : waiters)
-    waiter.done(outcome);
+  for (auto& waiter : waiters) waiter.timer.cancel();
+  // Listeners and the history hear of a change before anybody sees it in an answer.
   if (changed) deliver_changes();
+  for (auto& waiter : waiters) waiter.done(outcome);
 }
 
 void EndpointState::dampen(const Status& raw, Clock::time_point) {
@@ -379,8 +444,7 @@ void EndpointState::deliver_changes() {
     std::lock_guard<std::mutex> lock(mutex_);
     batch.swap(changes_);
   }
-  for (const auto& change : batch)
-    core_.notify(change);
+  for (const auto& change : batch) core_.notify(change);
 }
 
 void EndpointState::start_background() {
@@ -396,6 +460,7 @@ void EndpointState::schedule_refresh(Clock::time_point at) {
   });
   std::unique_lock<std::mutex> lock(mutex_);
   next_refresh_ = at;
+  update_snapshot();
   std::swap(refresh_timer_, timer);
   lock.unlock();
   timer.cancel();  // the one it replaces, so that there is one refresh chain
@@ -533,8 +598,7 @@ void Core::notify(const StatusChange& change) {
   if (options_.history_size > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     history_.push_back(change);
-    while (history_.size() > options_.history_size)
-      history_.pop_front();
+    while (history_.size() > options_.history_size) history_.pop_front();
     render_tail();
   }
   if (options_.on_change) {
@@ -570,8 +634,7 @@ const About& Registry::about() const noexcept {
 
 std::vector<const StatusEndpoint*> Registry::endpoints() const {
   std::vector<const StatusEndpoint*> list;
-  for (const auto& state : core_->endpoints())
-    list.push_back(&state->endpoint());
+  for (const auto& state : core_->endpoints()) list.push_back(&state->endpoint());
   return list;
 }
 

@@ -63,26 +63,70 @@ int status_code(const Config& config, Level level) {
   return it == config.options.status_codes.end() ? 200 : it->second;
 }
 
-// Cache-Control and Age from the results an answer was made of: reusable for as long as the
-// least fresh of them, and as old as the oldest.
-void set_freshness(Response& response, const Outcome* first, const Outcome* last) {
-  double fresh = std::numeric_limits<double>::infinity();
+// How fresh an answer is: as fresh as the least fresh result it was made of, as old as the
+// oldest one that came from memory.
+struct Freshness {
+  bool any = false;
+  double fresh_for = std::numeric_limits<double>::infinity();
   std::optional<double> age;
-  for (const Outcome* o = first; o != last; ++o) {
-    fresh = std::min(fresh, o->fresh_for);
-    if (o->age) age = std::max(age.value_or(0.0), *o->age);
+
+  void add(double result_fresh_for, std::optional<double> result_age) {
+    any = true;
+    fresh_for = std::min(fresh_for, result_fresh_for);
+    if (result_age) age = std::max(age.value_or(0.0), *result_age);
   }
-  response.headers.clear();
-  if (first == last || !(fresh > 0)) {
-    response.headers.emplace_back("Cache-Control", "no-cache");
-  } else {
-    response.headers.emplace_back("Cache-Control",
-                                  "max-age=" + std::to_string(static_cast<long>(fresh)));
+  // Cache-Control (and Age, for answers from memory).
+  void apply(Response& response) const {
+    response.headers.clear();
+    if (!any || !(fresh_for > 0)) {
+      response.headers.emplace_back("Cache-Control", "no-cache");
+    } else {
+      response.headers.emplace_back("Cache-Control",
+                                    "max-age=" + std::to_string(static_cast<long>(fresh_for)));
+    }
+    if (age) response.headers.emplace_back("Age", std::to_string(static_cast<long>(*age)));
   }
-  if (age) response.headers.emplace_back("Age", std::to_string(static_cast<long>(*age)));
+};
+
+Freshness freshness_of(const std::vector<Outcome>& outcomes) {
+  Freshness freshness;
+  for (const auto& o : outcomes) freshness.add(o.fresh_for, o.age);
+  return freshness;
 }
 
-// Runs the checks of `states` concurrently and calls `done` with their outcomes in order.
+// The aggregate's verdict, deterministic: the first CRIT, else the first WARN, in registration
+// order. A non-critical dependency's CRIT counts as WARN: the service is degraded, not down.
+struct Verdict {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t crit = none;
+  std::size_t warn = none;
+  bool demoted = false;  // the WARN is a non-critical CRIT
+
+  bool decided() const noexcept { return crit != none; }
+  void add(std::size_t i, Level level, bool critical) {
+    if (decided() || level == Level::ok) return;
+    if (level == Level::crit && critical) {
+      crit = i;
+    } else if (warn == none) {
+      warn = i;
+      demoted = level == Level::crit;
+    }
+  }
+  std::size_t chosen() const noexcept { return decided() ? crit : warn; }
+  Status finish(Status status) const {
+    if (!decided() && demoted) {
+      status.level = Level::warn;
+      status.details = "CRIT, but not critical for this service: " + status.details;
+    }
+    return status;
+  }
+};
+
+const Status kAllOk = Status::ok("Aggregate Check", "All checks are OK");
+
+// Runs the checks of `states` concurrently and calls `done` with their outcomes in order. The
+// shared state frees itself after the last callback; each callback holds one pointer (which
+// keeps std::function from allocating).
 void check_all(std::vector<EndpointState*> states, const Budget& budget,
                std::function<void(std::vector<Outcome>&)> done) {
   if (states.empty()) {
@@ -90,19 +134,31 @@ void check_all(std::vector<EndpointState*> states, const Budget& budget,
     done(none);
     return;
   }
+  struct Gather;
+  struct Slot {
+    Gather* gather;
+    std::size_t index;
+  };
   struct Gather {
     std::atomic<std::size_t> left;
     std::vector<Outcome> outcomes;
+    std::vector<Slot> slots;
     std::function<void(std::vector<Outcome>&)> done;
   };
-  auto gather = std::make_shared<Gather>();
+  auto* gather = new Gather;
   gather->left = states.size();
   gather->outcomes.resize(states.size());
+  gather->slots.resize(states.size());
   gather->done = std::move(done);
+  for (std::size_t i = 0; i < states.size(); ++i) gather->slots[i] = Slot{gather, i};
   for (std::size_t i = 0; i < states.size(); ++i) {
-    states[i]->get(budget, [gather, i](Outcome outcome) {
-      gather->outcomes[i] = std::move(outcome);
-      if (gather->left.fetch_sub(1) == 1) gather->done(gather->outcomes);
+    states[i]->get(budget, [slot = &gather->slots[i]](Outcome outcome) {
+      Gather* g = slot->gather;
+      g->outcomes[slot->index] = std::move(outcome);
+      if (g->left.fetch_sub(1) == 1) {
+        g->done(g->outcomes);
+        delete g;
+      }
     });
   }
 }
@@ -151,47 +207,69 @@ void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Do
     done(std::move(response));
     return;
   }
-  std::vector<EndpointState*> states;
-  std::vector<bool> critical;
-  for (const auto& state : core_.endpoints()) {
-    const bool internal = state->endpoint().type == "internal";
-    if (type.empty() || (type == "internal") == internal) {
-      states.push_back(state.get());
-      critical.push_back(state->endpoint().critical);
+  const bool every = type.empty();
+  const bool internal = type == "internal";
+  const auto& endpoints = core_.endpoints();
+
+  // Polled many times a second with cached or background checks: when every result is in
+  // memory, answer from levels alone, copying only the status that is shown.
+  const auto now = Clock::now();
+  Verdict verdict;
+  bool any = false;
+  auto fresh_for = Clock::duration::max();
+  auto age = Clock::duration::zero();
+  bool remembered = true;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const EndpointState& state = *endpoints[i];
+    if (!every && state.internal() != internal) continue;
+    EndpointState::Glance glance;
+    if (!state.glance(now, glance)) {
+      remembered = false;
+      break;
+    }
+    any = true;
+    fresh_for = std::min(fresh_for, glance.fresh_for);
+    age = std::max(age, glance.age);
+    verdict.add(i, glance.level, state.endpoint().critical);
+  }
+  if (remembered) {
+    std::optional<Status> shown;
+    if (verdict.chosen() == Verdict::none) {
+      shown = kAllOk;
+    } else if (auto outcome = endpoints[verdict.chosen()]->peek(now)) {
+      shown = verdict.finish(std::move(outcome->status));
+    }
+    if (shown) {  // else it expired in between: take the long way
+      auto response = json_response(status_code(*config_, shown->level), status_body(api, *shown));
+      Freshness freshness;
+      if (any)
+        freshness.add(std::chrono::duration<double>(fresh_for).count(),
+                      std::chrono::duration<double>(age).count());
+      freshness.apply(response);
+      done(std::move(response));
+      return;
     }
   }
+
+  std::vector<EndpointState*> states;
+  for (const auto& state : endpoints) {
+    if (every || state->internal() == internal) states.push_back(state.get());
+  }
+  std::vector<bool> critical;
+  for (const auto* state : states) critical.push_back(state->endpoint().critical);
   check_all(std::move(states), budget,
             [api, config = config_, critical = std::move(critical),
              done = std::move(done)](std::vector<Outcome>& outcomes) {
-              // Deterministic: the first CRIT, else the first WARN, in registration order. A
-              // non-critical dependency's CRIT counts as WARN: the service is degraded, not down.
-              const Outcome* worst_crit = nullptr;
-              const Outcome* worst_warn = nullptr;
-              bool demoted = false;
+              Verdict verdict;
               for (std::size_t i = 0; i < outcomes.size(); ++i) {
-                const auto level = outcomes[i].status.level;
-                if (level == Level::crit && critical[i]) {
-                  worst_crit = &outcomes[i];
-                  break;
-                }
-                if (level != Level::ok && worst_warn == nullptr) {
-                  worst_warn = &outcomes[i];
-                  demoted = level == Level::crit;
-                }
+                verdict.add(i, outcomes[i].status.level, critical[i]);
               }
-              Status result = Status::ok("Aggregate Check", "All checks are OK");
-              if (worst_crit != nullptr) {
-                result = worst_crit->status;
-              } else if (worst_warn != nullptr) {
-                result = worst_warn->status;
-                if (demoted) {
-                  result.level = Level::warn;
-                  result.details = "CRIT, but not critical for this service: " + result.details;
-                }
-              }
+              const Status result = verdict.chosen() == Verdict::none
+                                        ? kAllOk
+                                        : verdict.finish(outcomes[verdict.chosen()].status);
               auto response =
                   json_response(status_code(*config, result.level), status_body(api, result));
-              set_freshness(response, outcomes.data(), outcomes.data() + outcomes.size());
+              freshness_of(outcomes).apply(response);
               done(std::move(response));
             });
 }
@@ -199,8 +277,7 @@ void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Do
 void Handler::about(Api api, bool check_status, const Budget& budget, Done done) const {
   std::vector<EndpointState*> states;
   if (check_status) {
-    for (const auto& state : core_.endpoints())
-      states.push_back(state.get());
+    for (const auto& state : core_.endpoints()) states.push_back(state.get());
   }
   Core* core = &core_;  // valid in the callback: it runs inline or inside the registry's gate
   check_all(std::move(states), budget,
@@ -237,7 +314,7 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
               }
               body += *core->about_tail();
               auto response = json_response(200, std::move(body));
-              set_freshness(response, outcomes.data(), outcomes.data() + outcomes.size());
+              freshness_of(outcomes).apply(response);
               done(std::move(response));
             });
 }
@@ -246,7 +323,9 @@ void Handler::one(Api api, EndpointState& state, const Budget& budget, Done done
   state.get(budget, [api, config = config_, done = std::move(done)](Outcome outcome) {
     auto response =
         json_response(status_code(*config, outcome.status.level), status_body(api, outcome.status));
-    set_freshness(response, &outcome, &outcome + 1);
+    Freshness freshness;
+    freshness.add(outcome.fresh_for, outcome.age);
+    freshness.apply(response);
     done(std::move(response));
   });
 }
@@ -437,8 +516,7 @@ class RouterImpl {
     auto config = std::make_shared<Config>();
     config->options = std::move(options);
     std::string base = config->options.base_path;
-    while (!base.empty() && base.back() == '/')
-      base.pop_back();
+    while (!base.empty() && base.back() == '/') base.pop_back();
     if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
     config->prefix = base + '/';
     config_ = std::move(config);

@@ -18,8 +18,7 @@ Runtime::Impl::Impl(unsigned io_threads, std::size_t max_blocking_threads)
       pool_(max_blocking_threads) {
   if (io_threads == 0) io_threads = 1;
   threads_.reserve(io_threads);
-  for (unsigned i = 0; i < io_threads; ++i)
-    threads_.emplace_back([this] { io_.run(); });
+  for (unsigned i = 0; i < io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
 }
 
 Runtime::Impl::~Impl() {

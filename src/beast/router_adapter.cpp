@@ -72,8 +72,7 @@ response make_response(Response answer, unsigned version, bool keep_alive, bool 
   response res{static_cast<http::status>(answer.status), version};
   res.set(http::field::content_type, answer.content_type);
   res.set(http::field::date, detail::http_date());
-  for (auto& [name, value] : answer.headers)
-    res.insert(name, value);
+  for (auto& [name, value] : answer.headers) res.insert(name, value);
   res.keep_alive(keep_alive);
   if (head) {
     res.content_length(answer.body.size());

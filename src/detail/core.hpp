@@ -2,6 +2,7 @@
 // single-flight, caching, background refresh and flap dampening, and tells listeners of changes.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -56,6 +57,19 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   /// Background mode: run now and then every interval.
   void start_background();
 
+  /// What a remembered result says, without copying it: the fast path for answers that only
+  /// need levels (aggregate). False when there is no usable result in memory.
+  struct Glance {
+    Level level = Level::ok;
+    Clock::duration age{};
+    Clock::duration fresh_for{};
+  };
+  bool glance(Clock::time_point now, Glance& glance) const;
+  /// The remembered outcome, if there is a usable one.
+  std::optional<Outcome> peek(Clock::time_point now) const;
+
+  bool internal() const noexcept { return internal_; }
+
  private:
   struct Waiter {
     std::uint64_t id;
@@ -70,7 +84,29 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
     double duration;
   };
 
+  struct Memory {
+    Clock::duration age{};
+    double fresh_for = 0;
+    bool stale = false;
+  };
+
+  // What glance() needs, published with a sequence lock so that pollers read it without taking
+  // mutex_. Written only with mutex_ held (publish, schedule_refresh).
+  struct Snapshot {
+    std::atomic<unsigned> sequence{0};
+    std::atomic<bool> has_result{false};
+    std::atomic<int> level{0};
+    std::atomic<Clock::rep> finished{0};
+    std::atomic<Clock::rep> next_refresh{0};
+  };
+  void update_snapshot();
+  // From a result's age and the next refresh: usable, fresh for how long, stale or not.
+  bool judge(Clock::duration age, Clock::time_point now, Clock::time_point next_refresh,
+             Memory& memory) const;
+
   bool background() const noexcept { return endpoint_.interval.count() > 0; }
+  // With mutex_ held: whether the last result may answer now, and how fresh it is.
+  bool memory(Clock::time_point now, Memory& memory) const;
   std::optional<Outcome> remembered(Clock::time_point now) const;
   std::uint64_t begin_execution(Clock::time_point now, int hops);
   void launch(std::uint64_t id, Clock::time_point deadline, int hops);
@@ -88,6 +124,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   std::shared_ptr<Gate> gate() const;
 
   const StatusEndpoint endpoint_;
+  const bool internal_;
   const std::chrono::milliseconds timeout_;
   const std::optional<std::chrono::milliseconds> max_stale_;
   Core& core_;
@@ -111,6 +148,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   Status shown_;
   int disagreeing_ = 0;
   std::vector<StatusChange> changes_;  // not yet told to listeners
+  Snapshot snapshot_;
   std::mutex deliver_mutex_;
 };
 

@@ -24,8 +24,7 @@ class Gate {
   /// Refuses new entries and waits until everybody inside has left.
   void close() noexcept {
     closed_.store(true);
-    while (active_.load() != 0)
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    while (active_.load() != 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
 
  private:

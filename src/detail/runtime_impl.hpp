@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +32,12 @@ class Runtime::Impl {
   ~Impl();
 
   asio::io_context& io() noexcept { return io_; }
+  /// The executor for a new I/O object: a strand of its own when several threads run the
+  /// io_context, the io_context itself when one does (strands cost on every operation).
+  asio::any_io_executor executor() {
+    if (threads_.size() > 1) return asio::make_strand(io_);
+    return io_.get_executor();
+  }
 
   /// One shared object per type, made on first use and destroyed with the runtime before the
   /// io_context (network clients keep their pooled connections here).

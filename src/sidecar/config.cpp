@@ -1,5 +1,6 @@
 #include "sidecar/config.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -48,8 +49,7 @@ class Reader {
     for (const auto& [name, value] : object.items()) {
       if (allowed.count(name) != 0) continue;
       std::string list;
-      for (const auto& a : allowed)
-        list += (list.empty() ? "" : ", ") + a;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
       fail(key(where, name), "unknown key (known here: " + list + ")");
     }
   }
@@ -179,8 +179,29 @@ void read_about(const Reader& r, const json& doc, const std::string& base_dir, A
 
 // "static": a fixed answer, optionally late or thrown, to try the API or stand in for a check.
 Check static_check(const Reader& r, const json& spec, const std::string& where) {
-  const Level level = r.level(spec, where, "result");
+  const Level fixed = r.level(spec, where, "result");
   const std::string details = r.string(spec, where, "details", std::string());
+  // "cycle": ["OK", "CRIT"] answers each level in turn, to watch flapping and dampening.
+  auto cycle = std::make_shared<std::vector<Level>>();
+  if (const json* list = r.find(spec, "cycle")) {
+    if (!list->is_array() || list->empty()) {
+      r.expected(Reader::key(where, "cycle"), "a non-empty list of \"OK\", \"WARN\", \"CRIT\"",
+                 *list);
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto level =
+          (*list)[i].is_string() ? parse_level((*list)[i].get<std::string>()) : std::nullopt;
+      if (!level) {
+        r.expected(Reader::key(where, "cycle[" + std::to_string(i) + "]"),
+                   "\"OK\", \"WARN\" or \"CRIT\"", (*list)[i]);
+      }
+      cycle->push_back(*level);
+    }
+  }
+  auto turn = std::make_shared<std::atomic<std::size_t>>(0);
+  const auto level_now = [fixed, cycle, turn] {
+    return cycle->empty() ? fixed : (*cycle)[turn->fetch_add(1) % cycle->size()];
+  };
   const auto delay = r.duration(spec, where, "delayMs").value_or(milliseconds(0));
   const json* throws = r.find(spec, "throws");
   const bool blocking = r.boolean(spec, where, "blocking", false);
@@ -189,21 +210,34 @@ Check static_check(const Reader& r, const json& spec, const std::string& where) 
 
   if (message || blocking) {
     // Like a real blocking check: it holds a worker thread for its delay.
-    return Check([level, details, delay, message](const CheckContext&) -> Status {
+    return Check([level_now, details, delay, message](const CheckContext&) -> Status {
       if (delay.count() > 0) std::this_thread::sleep_for(delay);
       if (message) throw std::runtime_error(*message);
-      return Status{level, {}, details};
+      return Status{level_now(), {}, details};
     });
   }
-  return Check::async([level, details, delay](const CheckContext& context, Completion done) {
+  return Check::async([level_now, details, delay](const CheckContext& context, Completion done) {
+    const Status status{level_now(), {}, details};
     if (delay.count() == 0 || context.runtime == nullptr) {
-      done(Status{level, {}, details});
+      done(status);
       return;
     }
-    context.runtime->schedule(detail::Clock::now() + delay, [done, level, details] {
-      done(Status{level, {}, details});
-    });
+    context.runtime->schedule(detail::Clock::now() + delay, [done, status] { done(status); });
   });
+}
+
+// Keys every kind of check takes: how often it may run and how long answers wait for it.
+void read_resilience(const Reader& r, const json& spec, const std::string& where,
+                     StatusEndpoint& endpoint) {
+  endpoint.timeout = r.duration(spec, where, "timeoutMs", 1);
+  endpoint.cache_ttl = r.duration(spec, where, "cacheTtlMs").value_or(milliseconds(0));
+  endpoint.interval = r.duration(spec, where, "intervalMs").value_or(milliseconds(0));
+  endpoint.critical = r.boolean(spec, where, "critical", true);
+  endpoint.max_stale = r.duration(spec, where, "maxStaleMs");
+  endpoint.failures_before_crit =
+      static_cast<int>(r.integer(spec, where, "failuresBeforeCrit", 1, 1, 1000));
+  endpoint.successes_before_ok =
+      static_cast<int>(r.integer(spec, where, "successesBeforeOk", 1, 1, 1000));
 }
 
 StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where) {
@@ -212,9 +246,20 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   StatusEndpoint endpoint;
   endpoint.name = r.string(spec, where, "name");
   endpoint.slug = r.string(spec, where, "slug");
-  std::set<std::string> keys = {"name", "slug", "type", "check"};
+  read_resilience(r, spec, where, endpoint);
+  std::set<std::string> keys = {"name",
+                                "slug",
+                                "type",
+                                "check",
+                                "timeoutMs",
+                                "cacheTtlMs",
+                                "intervalMs",
+                                "critical",
+                                "maxStaleMs",
+                                "failuresBeforeCrit",
+                                "successesBeforeOk"};
   if (kind == "static") {
-    keys.insert({"result", "details", "delayMs", "throws", "blocking"});
+    keys.insert({"result", "details", "delayMs", "throws", "blocking", "cycle"});
     endpoint.type = r.string(spec, where, "type", std::string("internal"));
     endpoint.check = static_check(r, spec, where);
   } else if (kind == "http") {
@@ -235,6 +280,36 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   return endpoint;
 }
 
+void read_options(const Reader& r, const json& doc, Config& config) {
+  if (const auto timeout = r.duration(doc, "", "defaultTimeoutMs", 1)) {
+    config.registry.default_timeout = *timeout;
+  }
+  const std::string first = r.string(doc, "", "firstResult", std::string("wait"));
+  if (first != "wait" && first != "warn") {
+    r.fail("firstResult", "expected \"wait\" or \"warn\", found \"" + first + "\"");
+  }
+  config.registry.first_result = first == "warn" ? FirstResult::warn : FirstResult::wait;
+
+  if (const json* codes = r.find(doc, "statusCodes")) {
+    if (!codes->is_object()) r.expected("statusCodes", "an object such as {\"CRIT\": 503}", *codes);
+    for (const auto& [name, value] : codes->items()) {
+      const auto level = parse_level(name);
+      if (!level) r.fail("statusCodes." + name, "unknown level; expected OK, WARN or CRIT");
+      config.router.status_codes[*level] =
+          static_cast<int>(r.integer(*codes, "statusCodes", name.c_str(), 200, 200, 599));
+    }
+  }
+  if (const json* history = r.find(doc, "history")) {
+    if (!history->is_object())
+      r.expected("history", "an object {\"size\": N, \"key\": \"...\"}", *history);
+    r.only(*history, "history", {"size", "key"});
+    config.registry.history_size =
+        static_cast<std::size_t>(r.integer(*history, "history", "size", 20, 0, 1000));
+    config.registry.history_key =
+        r.string(*history, "history", "key", std::string("statusChanges"));
+  }
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, const std::string& source, const std::string& base_dir) {
@@ -249,10 +324,13 @@ Config parse_config(std::string_view text, const std::string& source, const std:
     throw Error("config", source + ": expected a JSON object at the top level, found " +
                               Reader::describe(doc));
   }
-  r.only(doc, "", {"listen", "threads", "about", "aboutFile", "version", "versionFile", "checks"});
+  r.only(doc, "",
+         {"listen", "threads", "about", "aboutFile", "version", "versionFile", "checks",
+          "statusCodes", "defaultTimeoutMs", "firstResult", "history"});
 
   Config config;
   read_listen(r, doc, config.server);
+  read_options(r, doc, config);
   try {
     read_about(r, doc, base_dir, config.about);
   } catch (const Error& e) {

@@ -62,8 +62,7 @@ int main(int argc, char** argv) {
 
   try {
     healthchecks::Registry registry(config.about, config.registry);
-    for (auto& endpoint : config.endpoints)
-      registry.add(std::move(endpoint));
+    for (auto& endpoint : config.endpoints) registry.add(std::move(endpoint));
     healthchecks::Router router(registry, config.router);
     healthchecks::Server server(router, config.server);
     server.start();

@@ -95,11 +95,9 @@ FakePeer::~FakePeer() {
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     // A bare shutdown(2): it wakes the blocked reads without touching Asio's state.
-    for (auto& socket : impl_->sockets)
-      ::shutdown(socket->native_handle(), SHUT_RDWR);
+    for (auto& socket : impl_->sockets) ::shutdown(socket->native_handle(), SHUT_RDWR);
   }
-  for (auto& worker : impl_->workers)
-    worker.join();
+  for (auto& worker : impl_->workers) worker.join();
 }
 
 unsigned short FakePeer::port() const {

@@ -37,8 +37,7 @@ HttpReply HttpConnection::get(const std::string& target, const std::string& meth
   request.target(target);
   request.version(11);
   request.set(http::field::host, "127.0.0.1");
-  for (const auto& [name, value] : headers)
-    request.set(name, value);
+  for (const auto& [name, value] : headers) request.set(name, value);
   http::write(impl_->socket, request);
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
@@ -49,8 +48,7 @@ HttpReply HttpConnection::get(const std::string& target, const std::string& meth
   reply.status = static_cast<int>(response.result_int());
   for (const auto& field : response) {
     std::string name(field.name_string());
-    for (auto& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     reply.headers[name] = std::string(field.value());
   }
   reply.body = response.body();

@@ -30,8 +30,7 @@ Process::Process(std::vector<std::string> argv) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     std::vector<char*> args;
-    for (auto& a : argv)
-      args.push_back(a.data());
+    for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     execv(args[0], args.data());
     _exit(127);

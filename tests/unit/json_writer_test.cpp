@@ -34,8 +34,7 @@ TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(str("\xED\xA0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate
   // Whatever the bytes, the result parses.
   std::string all;
-  for (int c = 0; c < 256; ++c)
-    all += static_cast<char>(c);
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
   EXPECT_NO_THROW({
     const auto parsed = nlohmann::json::parse(str(all));
     EXPECT_TRUE(parsed.is_string());

@@ -118,8 +118,7 @@ TEST(Registry, ShutsDownWhileACheckIsRunning) {
   {
     Registry registry;
     registry.add(StatusEndpoint("Slow", "slow", "internal", [release] {
-      while (!release->load())
-        std::this_thread::sleep_for(1ms);
+      while (!release->load()) std::this_thread::sleep_for(1ms);
       return true;
     }));
     registry.add(StatusEndpoint("Never", "never", "internal",

@@ -96,8 +96,7 @@ TEST(PeerCheck, ReusesOneConnection) {
   FakePeer peer;
   peer.reply({200, "application/json", R"(["OK"])"});
   PeerFixture service(peer.url());
-  for (int i = 0; i < 20; ++i)
-    ASSERT_EQ(service.get("/status/service-1"), R"(["OK"])");
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(service.get("/status/service-1"), R"(["OK"])");
   EXPECT_EQ(peer.targets().size(), 20u);
   EXPECT_EQ(peer.connections(), 1) << "polling must not open a socket per call";
 }
@@ -108,11 +107,9 @@ TEST(PeerCheck, RetriesAConnectionThePeerClosed) {
   reply.drop = true;  // says keep-alive, closes anyway
   peer.reply(reply);
   PeerFixture service(peer.url());
-  for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])") << i;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])") << i;
   peer.reply({200, "application/json", R"(["OK"])", 0ms, /*close=*/true});
-  for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])") << i;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])") << i;
 }
 
 TEST(PeerCheck, KeepsThePathPrefixOfTheBaseUrl) {

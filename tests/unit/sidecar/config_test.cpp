@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "healthchecks/error.hpp"
+#include "healthchecks/router.hpp"
 #include "support/temp_dir.hpp"
 
 namespace healthchecks::sidecar {
@@ -47,6 +48,75 @@ TEST(SidecarConfig, ReadsAFullConfig) {
   EXPECT_EQ(config.endpoints[1].type, "external");
   EXPECT_TRUE(config.endpoints[1].traversable);
   EXPECT_TRUE(static_cast<bool>(config.endpoints[1].traverse));
+}
+
+TEST(SidecarConfig, ReadsResilienceKeys) {
+  const auto config = parse_config(R"({
+    "statusCodes": {"CRIT": 503, "WARN": 429},
+    "defaultTimeoutMs": 750,
+    "firstResult": "warn",
+    "history": {"size": 5, "key": "changes"},
+    "checks": [
+      {"name": "DB", "slug": "db", "check": "static", "timeoutMs": 300, "cacheTtlMs": 2000,
+       "intervalMs": 1000, "critical": false, "maxStaleMs": 5000, "failuresBeforeCrit": 3,
+       "successesBeforeOk": 2, "cycle": ["OK", "CRIT"]},
+      {"name": "Cache", "slug": "cache", "check": "static"}
+    ]})",
+                                   "svc.json", "");
+  EXPECT_EQ(config.router.status_codes,
+            (std::map<Level, int>{{Level::crit, 503}, {Level::warn, 429}}));
+  EXPECT_EQ(config.registry.default_timeout, std::chrono::milliseconds(750));
+  EXPECT_EQ(config.registry.first_result, FirstResult::warn);
+  EXPECT_EQ(config.registry.history_size, 5u);
+  EXPECT_EQ(config.registry.history_key, "changes");
+  const auto& db = config.endpoints[0];
+  EXPECT_EQ(db.timeout, std::chrono::milliseconds(300));
+  EXPECT_EQ(db.cache_ttl, std::chrono::milliseconds(2000));
+  EXPECT_EQ(db.interval, std::chrono::milliseconds(1000));
+  EXPECT_FALSE(db.critical);
+  EXPECT_EQ(db.max_stale, std::chrono::milliseconds(5000));
+  EXPECT_EQ(db.failures_before_crit, 3);
+  EXPECT_EQ(db.successes_before_ok, 2);
+  const auto& cache = config.endpoints[1];
+  EXPECT_FALSE(cache.timeout.has_value());
+  EXPECT_TRUE(cache.critical);
+  EXPECT_EQ(cache.failures_before_crit, 1);
+}
+
+TEST(SidecarConfig, CycleAnswersEachLevelInTurn) {
+  auto config = parse_config(
+      R"({"checks": [{"name": "Flaky", "slug": "flaky", "check": "static", "cycle": ["OK", "WARN", "CRIT"]}]})",
+      "svc.json", "");
+  Registry registry;
+  registry.add(config.endpoints[0]);
+  Router router(registry);
+  EXPECT_EQ(router.handle("GET", "/status/flaky").body, R"(["OK"])");
+  EXPECT_THAT(router.handle("GET", "/status/flaky").body, ::testing::StartsWith(R"(["WARN")"));
+  EXPECT_THAT(router.handle("GET", "/status/flaky").body, ::testing::StartsWith(R"(["CRIT")"));
+  EXPECT_EQ(router.handle("GET", "/status/flaky").body, R"(["OK"])");
+}
+
+TEST(SidecarConfig, ResilienceKeyErrors) {
+  EXPECT_THAT(error_of(R"({"statusCodes": {"DOWN": 503}})"),
+              HasSubstr("key 'statusCodes.DOWN': unknown level; expected OK, WARN or CRIT"));
+  EXPECT_THAT(error_of(R"({"statusCodes": {"CRIT": 99}})"),
+              HasSubstr("key 'statusCodes.CRIT': expected a number from 200 to 599"));
+  EXPECT_THAT(error_of(R"({"firstResult": "later"})"),
+              HasSubstr("key 'firstResult': expected \"wait\" or \"warn\""));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static", "timeoutMs": 0}]})"),
+      HasSubstr("key 'checks[0].timeoutMs': expected a number from 1 to"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static", "critical": "no"}]})"),
+      HasSubstr("key 'checks[0].critical': expected true or false, found string \"no\""));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "static", "cycle": ["OK", "DOWN"]}]})"),
+      HasSubstr("key 'checks[0].cycle[1]': expected \"OK\", \"WARN\" or \"CRIT\""));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "static", "failuresBeforeCrit": 0}]})"),
+      HasSubstr("key 'checks[0].failuresBeforeCrit': expected a number from 1 to 1000"));
 }
 
 TEST(SidecarConfig, ReadsAboutAndVersionFiles) {

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Benchmark: the sidecar against a bare Beast server answering "OK" (the ceiling of this stack),
+# measured in the same run on loopback, so that the ratios mean something on a shared, noisy
+# machine. Installs what is missing (Debian 12), builds in Release (build-bench/), prints a
+# Markdown report (also written to build-bench/benchmarks.md).
+#
+#   scripts/bench.sh [SECONDS_PER_RUN=3] [ROUNDS=5]
+#
+# Two figures per measure, both as bare / sidecar cost (higher is better, 1.0 = as fast as bare):
+# - throughput: the median over ROUNDS of (sidecar req/s) / (bare req/s) with wrk, 1 thread,
+#   32 keep-alive connections, the two runs back to back; servers on 1 thread each;
+# - instructions: (bare instructions per request) / (sidecar instructions per request), counted
+#   by callgrind under the same load. Instruction counts do not depend on what else the machine
+#   is doing, so this one repeats to within a percent where throughput varies by tens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-3}
+rounds=${2:-5}
+connections=32
+
+scripts/install-deps.sh bench
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S . -B build-bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+  -DHEALTHCHECKS_BUILD_BENCH=ON -DHEALTHCHECKS_BUILD_TESTS=OFF \
+  -DHEALTHCHECKS_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-bench -j "$(nproc)" --target healthchecks-sidecar bare_server coalescing >/dev/null
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- configurations --------------------------------------------------------------------------
+instant_checks='{"name": "Database", "slug": "db", "check": "static"},
+  {"name": "Cache", "slug": "cache", "check": "static"},
+  {"name": "Queue", "slug": "queue", "check": "static"},
+  {"name": "Search", "slug": "search", "check": "static"}'
+cat >"$work/four.json" <<EOF
+{"listen": "127.0.0.1:0", "about": {"id": "four"}, "checks": [$instant_checks]}
+EOF
+{
+  printf '{"listen": "127.0.0.1:0", "about": {"id": "hundred"}, "checks": ['
+  for i in $(seq 1 100); do
+    [[ $i -gt 1 ]] && printf ','
+    printf '{"name": "Check %d", "slug": "check-%d", "check": "static", "cacheTtlMs": 600000}' "$i" "$i"
+  done
+  printf ']}\n'
+} >"$work/hundred.json"
+
+start_server() {  # command... ; prints the port it announced
+  local out="$work/out.$RANDOM"
+  "$@" >"$out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    local port
+    port=$(grep -oE '(127\.0\.0\.1:|listening on )[0-9]+' "$out" | grep -oE '[0-9]+$' | head -1 || true)
+    if [[ -n "$port" ]]; then echo "$port $!"; return; fi
+    sleep 0.05
+  done
+  echo "failed to start: $*" >&2
+  cat "$out" >&2
+  exit 1
+}
+
+read -r bare_port _ < <(start_server build-bench/bin/bare_server 0)
+read -r four_port four_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/four.json")
+read -r hundred_port hundred_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/hundred.json")
+cat >"$work/front.json" <<EOF
+{"listen": "127.0.0.1:0", "about": {"id": "front"}, "checks": [
+  {"name": "Four", "slug": "four", "check": "http", "url": "http://127.0.0.1:$four_port", "traversable": true}]}
+EOF
+read -r front_port front_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/front.json")
+
+# --- measuring -------------------------------------------------------------------------------
+wrk_run() {  # url -> "requests/s p50 p99 errors"
+  local out
+  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$1")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {n++} END {print n+0}' <<<"$out")
+  echo "$rps $p50 $p99 $errors"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Instructions per request of the processes given, under wrk load on url (callgrind).
+instructions_per_request() {  # url, commands separated by "--"
+  local url=$1
+  shift
+  local cg_pids=() i=0 files=()
+  while [[ $# -gt 0 ]]; do
+    local cmd=()
+    while [[ $# -gt 0 && $1 != "--" ]]; do cmd+=("$1"); shift; done
+    [[ $# -gt 0 ]] && shift
+    i=$((i + 1))
+    files+=("$work/cg.$i")
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.$i" "${cmd[@]}" >"$work/cg.$i.log" 2>&1 &
+    cg_pids+=($!)
+  done
+  sleep 3
+  curl -fs -o /dev/null "$url"  # warm: first results in memory, connections open
+  for pid in "${cg_pids[@]}"; do callgrind_control -z "$pid" >/dev/null; done  # count from here
+  local requests
+  requests=$(wrk -t1 -c4 -d4s "$url" | awk '/requests in/ {print $1}')
+  for pid in "${cg_pids[@]}"; do callgrind_control -d "$pid" >/dev/null; kill -TERM "$pid"; done
+  wait "${cg_pids[@]}" 2>/dev/null || true
+  local total=0
+  for f in "${files[@]}"; do
+    total=$((total + $(awk '/^summary:/ {print $2}' "$f.1")))  # the dump taken after the load
+  done
+  echo $((total / requests))
+}
+
+results=()
+measure() {  # label, url, url of the callgrind run, target ratio, its commands...
+  local label=$1 url=$2 cg_url=$3 target=$4 ratios=() last=""
+  shift 4
+  for _ in $(seq "$rounds"); do
+    read -r bare_rps _ _ _ < <(wrk_run "http://127.0.0.1:$bare_port/")
+    read -r rps p50 p99 errors < <(wrk_run "$url")
+    ratios+=("$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')")
+    last="$rps req/s (bare $bare_rps), p50 $p50, p99 $p99, errors $errors"
+  done
+  local ratio
+  ratio=$(printf '%s\n' "${ratios[@]}" | median)
+  local instructions instruction_ratio
+  instructions=$(instructions_per_request "$cg_url" "$@")
+  instruction_ratio=$(awk -v a="$bare_instructions" -v b="$instructions" 'BEGIN {printf "%.2f", a / b}')
+  local verdict
+  verdict=$(awk -v r="$ratio" -v i="$instruction_ratio" -v t="$target" \
+    'BEGIN {print (r >= t && i >= t) ? "met" : "MISSED"}')
+  results+=("| $label | **$ratio** (rounds: ${ratios[*]}) | **$instruction_ratio** ($instructions per request) | >= $target $verdict | $last |")
+  echo "$label: throughput ratio $ratio [${ratios[*]}], instruction ratio $instruction_ratio; last round: $last" >&2
+}
+
+(curl -fs "http://127.0.0.1:$hundred_port/status/aggregate" >/dev/null)  # fill the cache
+
+# Callgrind runs use fixed ports of their own.
+sed 's/127.0.0.1:0/127.0.0.1:18190/' "$work/four.json" >"$work/four-cg.json"
+sed 's/127.0.0.1:0/127.0.0.1:18191/' "$work/hundred.json" >"$work/hundred-cg.json"
+sed -e 's/127.0.0.1:0/127.0.0.1:18192/' -e "s/:$four_port/:18190/" "$work/front.json" >"$work/front-cg.json"
+sidecar=build-bench/bin/healthchecks-sidecar
+bare_instructions=$(instructions_per_request "http://127.0.0.1:18193/" build-bench/bin/bare_server 18193)
+echo "bare server: $bare_instructions instructions per request" >&2
+
+measure "am-i-up" "http://127.0.0.1:$four_port/status/am-i-up" \
+  "http://127.0.0.1:18190/status/am-i-up" 0.9 $sidecar --config "$work/four-cg.json"
+measure "aggregate, 100 cached checks" "http://127.0.0.1:$hundred_port/status/aggregate" \
+  "http://127.0.0.1:18191/status/aggregate" 0.7 $sidecar --config "$work/hundred-cg.json"
+measure "about, 4 instant checks" "http://127.0.0.1:$four_port/status/about" \
+  "http://127.0.0.1:18190/status/about" 0.5 $sidecar --config "$work/four-cg.json"
+measure "traverse, one hop across two sidecars" \
+  "http://127.0.0.1:$front_port/status/traverse?dependencies=four" \
+  "http://127.0.0.1:18192/status/traverse?dependencies=four" 0.25 \
+  $sidecar --config "$work/four-cg.json" -- $sidecar --config "$work/front-cg.json"
+
+rss() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+coalescing=$(build-bench/bin/coalescing 1000 100)
+echo "$coalescing" >&2
+
+report=$(cat <<EOF
+| measure | throughput, sidecar / bare | instructions, bare / sidecar | target | last wrk round |
+|---|---|---|---|---|
+$(printf '%s\n' "${results[@]}")
+
+Peak RSS (VmHWM) after the runs: four checks $(rss "$four_pid") MiB, hundred checks $(rss "$hundred_pid") MiB, traverse front $(rss "$front_pid") MiB (target: below 10 MiB).
+
+${coalescing}
+
+Bare server: $bare_instructions instructions per request (callgrind).
+
+Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(g++ --version | head -1); wrk -t1 -c$connections -d${seconds}s, $rounds rounds.
+EOF
+)
+echo
+echo "$report"
+echo "$report" >build-bench/benchmarks.md
