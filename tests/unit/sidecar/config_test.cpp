@@ -1,5 +1,7 @@
 #include "sidecar/config.hpp"
 
+#include <fstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -190,6 +192,44 @@ TEST(SidecarConfig, AboutFileErrorsNameTheFile) {
   const auto path = dir.write("svc.json", R"({"aboutFile": "about.json"})");
   EXPECT_THAT([&] { (void)load_config(path); },
               ::testing::ThrowsMessage<Error>(HasSubstr(dir.path() + "/about.json:1:")));
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+// Every JSON example in the docs is a configuration the sidecar accepts, so docs cannot drift.
+TEST(SidecarConfig, ExamplesInTheDocsAreValid) {
+  int examples = 0;
+  for (const char* doc : {"docs/sidecar.md", "README.md"}) {
+    std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + doc);
+    ASSERT_TRUE(in) << doc;
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+      if (!inside && line == "```json") {
+        inside = true;
+        block.clear();
+      } else if (inside && line == "```") {
+        inside = false;
+        ++examples;
+        EXPECT_NO_THROW((void)parse_config(block, doc, "")) << block;
+      } else if (inside) {
+        block += line + "\n";
+      }
+    }
+  }
+  EXPECT_GE(examples, 2);
+}
+
+TEST(SidecarConfig, DemoConfigurationsAreValid) {
+  for (const char* name : {"demo-app", "service-1", "service-2"}) {
+    EXPECT_NO_THROW((void)load_config(std::string(HEALTHCHECKS_SOURCE_DIR) + "/examples/demo/" +
+                                      name + ".json"))
+        << name;
+  }
 }
 
 }  // namespace
