@@ -3,7 +3,14 @@
 
 #include "healthchecks/about.hpp"
 #include "healthchecks/check.hpp"
+#include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+#include "healthchecks/checks/postgres.hpp"
+#endif
+#include "healthchecks/checks/process.hpp"
+#include "healthchecks/checks/redis.hpp"
+#include "healthchecks/checks/tcp.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/request.hpp"

@@ -6,10 +6,12 @@ set -euo pipefail
 
 task=${1:-build}
 packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev)
+# The checks' tests start real servers (redis-server, PostgreSQL as the postgres user via
+# setpriv from util-linux); the services the packages would start are not needed and not used.
 case "$task" in
   build) ;;
-  test) packages+=(clang libgtest-dev libgmock-dev) ;;
-  demo) packages+=(curl) ;;
+  test) packages+=(clang libgtest-dev libgmock-dev libpq-dev redis-server postgresql util-linux) ;;
+  demo) packages+=(curl libpq-dev redis-server) ;;
   bench) packages+=(curl wrk valgrind) ;;
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac

@@ -116,10 +116,11 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void on_connect(error_code ec) {
     if (ec == bst::error::timeout) {
-      const auto limit = std::min(
-          request_.connect_timeout,
-          std::chrono::duration_cast<std::chrono::milliseconds>(request_.deadline - started_));
-      return fail("connect", "timed out after " + format_ms(limit));
+      // Whichever ended it: the connect time-out, or the check's own.
+      const Clock::duration overall = request_.timeout_shown.value_or(request_.deadline - started_);
+      const bool connect_limit = started_ + request_.connect_timeout < request_.deadline;
+      return fail("connect", "timed out after " +
+                                 format_ms(connect_limit ? request_.connect_timeout : overall));
     }
     if (ec) return fail("connect", ec.message());
     error_code ignored;
@@ -183,7 +184,8 @@ class Call : public std::enable_shared_from_this<Call> {
       return start_resolve();
     }
     if (ec == bst::error::timeout) {
-      return fail(phase, "timed out after " + format_ms(request_.deadline - started_));
+      return fail(phase, "timed out after " + format_ms(request_.timeout_shown.value_or(
+                                                  request_.deadline - started_)));
     }
     fail(phase, ec.message());
   }

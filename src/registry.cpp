@@ -256,6 +256,7 @@ void EndpointState::launch(std::uint64_t id, Clock::time_point deadline, int hop
   CheckContext context;
   context.name = endpoint_.name;
   context.slug = endpoint_.slug;
+  context.started = exec_started_;
   context.deadline = deadline;
   context.hops = hops;
   context.runtime = &core_.runtime();

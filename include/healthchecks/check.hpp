@@ -27,7 +27,9 @@ struct CheckContext {
   /// The endpoint's display name and slug.
   std::string_view name;
   std::string_view slug;
-  /// Answer before this instant; an answer after it is discarded and the check reads CRIT.
+  /// When the execution began, and the instant to answer before: an answer after it is
+  /// discarded and the check reads CRIT. `deadline - started` is the check's time-out.
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   /// How many services the request that started this execution has already crossed; checks
   /// that call a peer forward `hops + 1` so that cycles in the service graph stop.

@@ -1,10 +1,14 @@
 #include "healthchecks/checks/http.hpp"
 
+#include <algorithm>
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "detail/http_client.hpp"
 #include "detail/json_writer.hpp"
 #include "detail/text.hpp"
+#include "healthchecks/error.hpp"
 
 namespace healthchecks::checks {
 namespace {
@@ -17,25 +21,35 @@ std::string excerpt(const std::string& body) {
 }
 
 detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const CheckContext& context,
-                        const HttpOptions& options) {
+                        const HttpOptions& options, std::string method = "GET") {
   detail::HttpRequest request;
+  request.method = std::move(method);
   request.host = url.host;
   request.port = url.port;
   request.target = std::move(target);
-  request.deadline = context.deadline;
+  request.deadline = detail::probe_deadline(context.deadline);
+  request.timeout_shown = context.deadline - context.started;
   request.connect_timeout = options.connect_timeout;
   request.body_limit = options.max_body;
   return request;
 }
 
-// The peer's aggregate read as the reference's httpsc.HttpStatusChecker reads it.
+// A v1 status array, `["OK"]` or `[level, {details}]`: the answer of a peer that speaks the API.
+bool is_status_array(const nlohmann::json& json) {
+  return json.is_array() && !json.empty() && json.size() <= 2 && json[0].is_string() &&
+         parse_level(json[0].get_ref<const std::string&>()).has_value();
+}
+
+// The peer's aggregate read as the reference's httpsc.HttpStatusChecker reads it. One
+// difference: a status array with another code than 200 is read as the array (a peer that
+// opted in to status codes answers CRIT with 503 and WARN with 429), not as "Invalid response".
 Status read_aggregate(std::string_view name, const detail::HttpResponse& response) {
   const std::string who(name);
-  if (response.status != 200) {
+  const auto json = nlohmann::json::parse(response.body, nullptr, false);
+  if (response.status != 200 && !is_status_array(json)) {
     return Status::crit(who, "Invalid response. Code: " + std::to_string(response.status) +
                                  ", Body: " + excerpt(response.body));
   }
-  const auto json = nlohmann::json::parse(response.body, nullptr, false);
   if (json.is_discarded() || !json.is_array() || json.empty()) {
     return Status::crit(who, "Error decoding json response: expected a status array, got: " +
                                  excerpt(response.body));
@@ -50,7 +64,103 @@ Status read_aggregate(std::string_view name, const detail::HttpResponse& respons
   return Status::crit(who, who + " check failed: CRIT - " + details);
 }
 
+// What http() does with an answer that is not a status array: status and body expectations.
+Status judge_plain(const std::string& shown, const HttpOptions& options,
+                   const detail::HttpResponse& response, detail::Clock::duration took) {
+  const bool expected = options.expect_status.empty()
+                            ? response.status >= 200 && response.status < 300
+                            : std::find(options.expect_status.begin(), options.expect_status.end(),
+                                        response.status) != options.expect_status.end();
+  const std::string code = std::to_string(response.status);
+  if (!expected) {
+    std::string wanted;
+    for (const int s : options.expect_status)
+      wanted += (wanted.empty() ? "" : " or ") + std::to_string(s);
+    return Status::crit({}, shown + " answered " + code + " (expected " +
+                                (wanted.empty() ? "2xx" : wanted) + ")" +
+                                (response.body.empty() ? "" : ": " + excerpt(response.body)));
+  }
+  if (!options.body_contains.empty() &&
+      response.body.find(options.body_contains) == std::string::npos) {
+    return Status::crit({}, shown + " answered " + code + " but the body does not contain \"" +
+                                options.body_contains + "\": " + excerpt(response.body));
+  }
+  return Status::ok({}, shown + ": " + code + " in " + detail::format_elapsed(took));
+}
+
+// One run of http(): the request, and for a service root the fall-back to the root itself.
+struct HttpRun : std::enable_shared_from_this<HttpRun> {
+  explicit HttpRun(Completion completion) : done(std::move(completion)) {}
+
+  detail::HttpUrl url;
+  HttpOptions options;
+  std::string plain_target;
+  bool root = false;
+  CheckContext context;
+  std::string name;
+  Completion done;
+  detail::Clock::time_point started = detail::Clock::now();
+
+  void start() {
+    if (root) {
+      send("GET", url.base_path + "/status/aggregate", true);
+    } else {
+      send(options.method, plain_target, false);
+    }
+  }
+
+  void send(const std::string& method, const std::string& target, bool probing_api) {
+    const std::string shown =
+        method + " " + url.text + (target == "/" ? "/" : target.substr(url.base_path.size()));
+    detail::http_request(
+        *context.runtime, get(url, target, context, options, method),
+        [self = shared_from_this(), shown, probing_api](detail::HttpResponse response) {
+          self->on_answer(shown, probing_api, response);
+        });
+  }
+
+  void on_answer(const std::string& shown, bool probing_api, const detail::HttpResponse& response) {
+    if (!response.error.empty()) return done(Status::crit({}, shown + ": " + response.error));
+    if (probing_api && response.status == 404) {
+      return send(options.method, plain_target,
+                  false);  // a service root that does not speak the API
+    }
+    const auto json = options.method == "HEAD" && !probing_api
+                          ? nlohmann::json()
+                          : nlohmann::json::parse(response.body, nullptr, false);
+    if (probing_api || is_status_array(json)) return done(read_aggregate(name, response));
+    done(judge_plain(shown, options, response, detail::Clock::now() - started));
+  }
+};
+
 }  // namespace
+
+Check http(const std::string& url_text, HttpOptions options) {
+  const auto url = detail::parse_http_url(url_text);
+  if (options.method != "GET" && options.method != "HEAD") {
+    throw Error("check", "http " + url.text + ": method '" + options.method + "': use GET or HEAD");
+  }
+  if (options.method == "HEAD" && !options.body_contains.empty()) {
+    throw Error("check", "http " + url.text + ": a HEAD answer has no body to contain \"" +
+                             options.body_contains + "\"");
+  }
+  const bool root = url.base_path.empty() && url.query.empty();
+  std::string plain_target = url.base_path.empty() ? "/" : url.base_path;
+  if (!url.query.empty()) plain_target += "?" + url.query;
+  return Check::async(
+      [url, options, plain_target, root](const CheckContext& context, Completion done) {
+        if (context.runtime == nullptr)
+          return done(Status::crit({}, "http check run outside a Registry"));
+        auto run = std::make_shared<HttpRun>(std::move(done));
+        run->url = url;
+        run->options = options;
+        run->plain_target = plain_target;
+        run->root = root;
+        run->context = context;
+        run->name = std::string(context.name);
+        run->start();
+      });
+}
 
 Check peer_check(const std::string& base_url, HttpOptions options) {
   const auto url = detail::parse_http_url(base_url);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,8 @@ struct HttpRequest {
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;
   Clock::time_point deadline;
+  /// The time-out to name in messages (the check's), when it differs from the I/O deadline.
+  std::optional<Clock::duration> timeout_shown;
   std::chrono::milliseconds connect_timeout{1000};
   std::size_t body_limit = 4 * 1024 * 1024;
 };

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,18 @@ inline std::vector<std::string> split(std::string_view text, char sep) {
 template <class Rep, class Period>
 std::string format_ms(std::chrono::duration<Rep, Period> d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+}  // namespace healthchecks::detail
+
+namespace healthchecks::detail {
+
+/// "0.42 ms", "12.3 ms", "250 ms": how long something took, with the digits that matter.
+inline std::string format_elapsed(std::chrono::steady_clock::duration d) {
+  const double ms = std::chrono::duration<double, std::milli>(d).count();
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, ms < 10 ? "%.2f ms" : ms < 100 ? "%.1f ms" : "%.0f ms", ms);
+  return buffer;
 }
 
 }  // namespace healthchecks::detail

@@ -1,6 +1,7 @@
 #include "sidecar/config.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -10,9 +11,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "detail/http_client.hpp"
 #include "detail/runtime.hpp"
+#include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+#include "healthchecks/checks/postgres.hpp"
+#endif
+#include "healthchecks/checks/process.hpp"
+#include "healthchecks/checks/redis.hpp"
+#include "healthchecks/checks/tcp.hpp"
 #include "healthchecks/error.hpp"
+#include "sidecar/command_check.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
@@ -32,6 +42,12 @@ class Reader {
   [[noreturn]] void expected(const std::string& key, const std::string& what,
                              const json& found) const {
     fail(key, "expected " + what + ", found " + describe(found));
+  }
+
+  static std::string describe(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", value);
+    return buffer;
   }
 
   static std::string describe(const json& value) {
@@ -97,6 +113,62 @@ class Reader {
                                        const char* name, long long min = 0) const {
     if (find(object, name) == nullptr) return std::nullopt;
     return milliseconds(integer(object, where, name, 0, min, 24LL * 3600 * 1000));
+  }
+
+  double number(const json& object, const std::string& where, const char* name, double fallback,
+                double min, double max) const {
+    const json* value = find(object, name);
+    if (value == nullptr) return fallback;
+    if (!value->is_number()) expected(key(where, name), "a number", *value);
+    const auto number = value->get<double>();
+    if (number < min || number > max) {
+      fail(key(where, name), "expected a number from " + Reader::describe(min) + " to " +
+                                 Reader::describe(max) + ", found " + value->dump());
+    }
+    return number;
+  }
+
+  std::vector<std::string> strings(const json& object, const std::string& where,
+                                   const char* name) const {
+    const json* value = find(object, name);
+    if (value == nullptr) fail(key(where, name), "missing; expected a list of strings");
+    if (!value->is_array() || value->empty())
+      expected(key(where, name), "a non-empty list of strings", *value);
+    std::vector<std::string> list;
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      if (!(*value)[i].is_string()) {
+        expected(key(where, name) + "[" + std::to_string(i) + "]", "a string", (*value)[i]);
+      }
+      list.push_back((*value)[i].get<std::string>());
+    }
+    return list;
+  }
+
+  std::vector<int> integers(const json& object, const std::string& where, const char* name, int min,
+                            int max) const {
+    std::vector<int> list;
+    const json* value = find(object, name);
+    if (value == nullptr) return list;
+    if (!value->is_array()) expected(key(where, name), "a list of whole numbers", *value);
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      const auto& item = (*value)[i];
+      const std::string at = key(where, name) + "[" + std::to_string(i) + "]";
+      if (!item.is_number_integer()) expected(at, "a whole number", item);
+      if (item.get<long long>() < min || item.get<long long>() > max) {
+        fail(at, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", found " + item.dump());
+      }
+      list.push_back(item.get<int>());
+    }
+    return list;
+  }
+
+  unsigned short port(const json& object, const std::string& where, const char* name,
+                      std::optional<unsigned short> fallback = std::nullopt) const {
+    if (find(object, name) == nullptr && !fallback)
+      fail(key(where, name), "missing; expected a port");
+    return static_cast<unsigned short>(
+        integer(object, where, name, fallback.value_or(0), 1, 65535));
   }
 
   Level level(const json& object, const std::string& where, const char* name) const {
@@ -258,24 +330,85 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
                                 "maxStaleMs",
                                 "failuresBeforeCrit",
                                 "successesBeforeOk"};
-  if (kind == "static") {
-    keys.insert({"result", "details", "delayMs", "throws", "blocking", "cycle"});
-    endpoint.type = r.string(spec, where, "type", std::string("internal"));
-    endpoint.check = static_check(r, spec, where);
-  } else if (kind == "http") {
-    keys.insert({"url", "traversable"});
-    endpoint.type = r.string(spec, where, "type", std::string("external"));
-    const std::string url = r.string(spec, where, "url");
-    try {
-      endpoint.check = checks::peer_check(url);
+  // Each kind: its own keys, its default type, and how to build its check.
+  const auto milliseconds_of = [&](const char* name) {
+    return r.duration(spec, where, name).value_or(milliseconds(0));
+  };
+  try {
+    if (kind == "static") {
+      keys.insert({"result", "details", "delayMs", "throws", "blocking", "cycle"});
+      endpoint.check = static_check(r, spec, where);
+    } else if (kind == "http") {
+      keys.insert({"url", "traversable", "method", "expectStatus", "bodyContains"});
+      const std::string url = r.string(spec, where, "url");
+      try {
+        (void)detail::parse_http_url(url);
+      } catch (const Error& e) {
+        r.fail(Reader::key(where, "url"), e.message());
+      }
+      checks::HttpOptions options;
+      options.method = r.string(spec, where, "method", std::string("GET"));
+      options.expect_status = r.integers(spec, where, "expectStatus", 100, 599);
+      options.body_contains = r.string(spec, where, "bodyContains", std::string());
+      endpoint.check = checks::http(url, options);
       endpoint.traversable = r.boolean(spec, where, "traversable", false);
       if (endpoint.traversable) endpoint.traverse = checks::peer_traverse(url);
-    } catch (const Error& e) {
-      r.fail(Reader::key(where, "url"), e.message());
+    } else if (kind == "tcp") {
+      keys.insert({"host", "port"});
+      endpoint.check = checks::tcp(r.string(spec, where, "host", std::string("127.0.0.1")),
+                                   r.port(spec, where, "port"));
+    } else if (kind == "redis") {
+      keys.insert({"host", "port", "username", "password", "db", "warnMs"});
+      checks::RedisOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.username = r.string(spec, where, "username", std::string());
+      options.password = r.string(spec, where, "password", std::string());
+      options.db = static_cast<int>(r.integer(spec, where, "db", 0, 0, 1 << 20));
+      options.warn_after = milliseconds_of("warnMs");
+      endpoint.check = checks::redis(options);
+    } else if (kind == "postgres") {
+      keys.insert({"conninfo", "query", "warnMs"});
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+      checks::PostgresOptions options;
+      options.conninfo = r.string(spec, where, "conninfo");
+      options.query = r.string(spec, where, "query", options.query);
+      options.warn_after = milliseconds_of("warnMs");
+      endpoint.check = checks::postgres(options);
+#else
+      r.fail(Reader::key(where, "check"),
+             "this sidecar was built without PostgreSQL support; install libpq-dev and rebuild");
+#endif
+    } else if (kind == "disk") {
+      keys.insert({"path", "warnPercentFree", "critPercentFree"});
+      checks::DiskOptions options;
+      options.path = r.string(spec, where, "path", options.path);
+      options.warn_percent_free = r.number(spec, where, "warnPercentFree", 10, 0, 100);
+      options.crit_percent_free = r.number(spec, where, "critPercentFree", 5, 0, 100);
+      endpoint.check = checks::disk(options);
+    } else if (kind == "self") {
+      keys.insert({"warnRssMiB", "critRssMiB", "warnCpuPercent", "critCpuPercent"});
+      checks::ProcessOptions options;
+      options.warn_rss_mib = r.number(spec, where, "warnRssMiB", 0, 0, 1e9);
+      options.crit_rss_mib = r.number(spec, where, "critRssMiB", 0, 0, 1e9);
+      options.warn_cpu_percent = r.number(spec, where, "warnCpuPercent", 0, 0, 1e6);
+      options.crit_cpu_percent = r.number(spec, where, "critCpuPercent", 0, 0, 1e6);
+      endpoint.check = checks::process(options);
+    } else if (kind == "command") {
+      keys.insert({"argv"});
+      endpoint.check = command_check(r.strings(spec, where, "argv"));
+    } else {
+      r.fail(Reader::key(where, "check"),
+             "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "
+             "\"disk\", \"self\", \"command\"; found \"" +
+                 kind + "\"");
     }
-  } else {
-    r.fail(Reader::key(where, "check"), "expected \"static\" or \"http\", found \"" + kind + "\"");
+  } catch (const Error& e) {
+    if (e.category() == "config") throw;
+    r.fail(where, e.message());  // a check's own objection, such as a URL it cannot use
   }
+  endpoint.type =
+      r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
   r.only(spec, where, keys);
   return endpoint;
 }

@@ -24,6 +24,7 @@ struct FakePeer::Impl {
   tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
   mutable std::mutex mutex;
   Reply reply;
+  std::map<std::string, Reply> replies_for;
   std::vector<std::string> targets;
   std::map<std::string, std::string> last_headers;
   std::atomic<int> connections{0};
@@ -53,7 +54,8 @@ struct FakePeer::Impl {
         for (const auto& field : request) {
           last_headers[std::string(field.name_string())] = std::string(field.value());
         }
-        answer = reply;
+        const auto it = replies_for.find(std::string(request.target()));
+        answer = it != replies_for.end() ? it->second : reply;
       }
       if (answer.delay.count() > 0) std::this_thread::sleep_for(answer.delay);
       http::response<http::string_body> response{static_cast<http::status>(answer.status),
@@ -107,6 +109,11 @@ unsigned short FakePeer::port() const {
 void FakePeer::reply(Reply reply) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->reply = std::move(reply);
+}
+
+void FakePeer::reply_for(const std::string& target, Reply reply) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->replies_for[target] = std::move(reply);
 }
 
 std::vector<std::string> FakePeer::targets() const {

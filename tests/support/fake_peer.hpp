@@ -34,6 +34,8 @@ class FakePeer {
   unsigned short port() const;
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
   void reply(Reply reply);
+  /// A reply for one target only (others get reply()).
+  void reply_for(const std::string& target, Reply reply);
   /// Request targets received so far, in order.
   std::vector<std::string> targets() const;
   /// Value of header `name` in the last request.

@@ -12,7 +12,7 @@
 
 namespace healthchecks::testing {
 
-Process::Process(std::vector<std::string> argv) {
+Process::Process(std::vector<std::string> argv, bool merge_stderr) {
   int out[2];
   int err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
@@ -20,7 +20,7 @@ Process::Process(std::vector<std::string> argv) {
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     dup2(out[1], 1);
-    dup2(err[1], 2);
+    dup2(merge_stderr ? out[1] : err[1], 2);
     close(out[0]);
     close(err[0]);
     close(out[1]);

@@ -12,7 +12,8 @@ namespace healthchecks::testing {
 
 class Process {
  public:
-  explicit Process(std::vector<std::string> argv);
+  /// Starts argv[0] (a path) with argv; with `merge_stderr`, read_line() sees both streams.
+  explicit Process(std::vector<std::string> argv, bool merge_stderr = false);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

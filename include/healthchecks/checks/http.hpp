@@ -1,10 +1,12 @@
-// Checks over HTTP: a peer that speaks the Health Checks API (its aggregate, and traversal
-// through it). Connections are pooled and kept alive; nothing here blocks a thread.
+// Checks over HTTP: any URL (status code, body), and peers that speak the Health Checks API
+// (their aggregate, and traversal through them). Connections are pooled and kept alive;
+// nothing here blocks a thread.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "healthchecks/check.hpp"
 #include "healthchecks/status_endpoint.hpp"
@@ -16,7 +18,24 @@ struct HttpOptions {
   std::chrono::milliseconds connect_timeout{1000};
   /// Largest answer body read; a larger one fails the check.
   std::size_t max_body = 4 * 1024 * 1024;
+  /// For http(): "GET" or "HEAD".
+  std::string method = "GET";
+  /// For http(): the status codes that read OK; empty means any 2xx.
+  std::vector<int> expect_status;
+  /// For http(): the body must contain this text (GET only).
+  std::string body_contains;
 };
+
+/// Any HTTP endpoint, for services that may or may not speak the Health Checks API:
+/// - a URL with no path (`http://orders:8080`) is a service: its `/status/aggregate` is read as
+///   peer_check() reads it; if that path does not exist (404), the root is checked as below;
+/// - otherwise `method` is sent to the URL. An answer that is a v1 status array (the target
+///   speaks the API, e.g. `.../status/aggregate`) is read as a peer's aggregate; any other
+///   answer reads OK when its status is expected and its body contains `body_contains`:
+///   "GET http://orders:8080/health: 200 in 1.2 ms", else CRIT saying what came back.
+/// @throws Error ("check: ...") for a URL that is not http://, a method other than GET or HEAD,
+///         or body_contains with HEAD.
+Check http(const std::string& url, HttpOptions options = {});
 
 /// The status of a peer service that speaks the Health Checks API, read from
 /// `<base_url>/status/aggregate` the way the Go reference reads it: OK reads OK ("<name> check

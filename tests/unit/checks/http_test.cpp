@@ -1,12 +1,18 @@
 #include "healthchecks/checks/http.hpp"
 
+#include <atomic>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "healthchecks/error.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
+#include "healthchecks/server.hpp"
+#include "support/check_runner.hpp"
 #include "support/fake_peer.hpp"
+#include "support/matchers.hpp"
+#include "support/servers.hpp"
 
 namespace healthchecks {
 namespace {
@@ -161,6 +167,107 @@ TEST(PeerTraverse, ErrorsReadCritTraverse) {
       service.get("/status/traverse?dependencies=service-1"),
       R"(["CRIT",{"description":"Traverse","result":"CRIT","details":"GET http://127.0.0.1:)" +
           std::to_string(closed_port) + R"(/status/traverse: connect: Connection refused"}])");
+}
+
+}  // namespace
+}  // namespace healthchecks
+
+// --- http(): any URL, with detection of the Health Checks API ---------------------------------
+
+namespace healthchecks {
+namespace {
+
+using testing::IsStatus;
+using testing::run_check;
+
+// A service speaking the API, served by the library's own embedded server.
+struct ApiService {
+  explicit ApiService(RouterOptions options = {}) {
+    registry.add({"Database", "db", "internal", [this] {
+                    return Status{level.load(), "", "level set by test"};
+                  }});
+    router = std::make_unique<Router>(registry, options);
+    server = std::make_unique<Server>(*router, ServerOptions{"127.0.0.1", 0});
+    server->start();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+  std::atomic<Level> level{Level::ok};
+  Registry registry;
+  std::unique_ptr<Router> router;
+  std::unique_ptr<Server> server;
+};
+
+checks::HttpOptions expecting(std::vector<int> codes, std::string body = {},
+                              std::string method = "GET") {
+  checks::HttpOptions options;
+  options.expect_status = std::move(codes);
+  options.body_contains = std::move(body);
+  options.method = std::move(method);
+  return options;
+}
+
+TEST(HttpCheck, AServiceRootIsReadByItsAggregate) {
+  ApiService service;
+  EXPECT_EQ(run_check(checks::http(service.url())), Status::ok("Checked check OK", ""));
+  service.level = Level::crit;
+  EXPECT_THAT(run_check(checks::http(service.url())),
+              IsStatus(Level::crit, R"(Checked check failed: CRIT - {"description":"Database")"));
+}
+
+TEST(HttpCheck, DetectsTheApiAtAnyPath) {
+  ApiService service;
+  service.level = Level::warn;
+  EXPECT_THAT(run_check(checks::http(service.url() + "/status/aggregate")),
+              IsStatus(Level::warn, "Checked check failed: WARN - "));
+  EXPECT_THAT(run_check(checks::http(service.url() + "/status/db")),
+              testing::HasLevel(Level::warn));
+}
+
+TEST(HttpCheck, ReadsAPeersStatusArrayWhateverItsStatusCode) {
+  RouterOptions options;
+  options.status_codes = {{Level::warn, 429}, {Level::crit, 503}};
+  ApiService service(options);
+  service.level = Level::warn;
+  EXPECT_THAT(run_check(checks::http(service.url())), IsStatus(Level::warn, "check failed: WARN"));
+}
+
+TEST(HttpCheck, PlainEndpointsAreJudgedByStatusAndBody) {
+  ApiService service;
+  const auto up = service.url() + "/status/am-i-up";
+  EXPECT_THAT(run_check(checks::http(up)), IsStatus(Level::ok, "GET " + up + ": 200 in "));
+  EXPECT_THAT(run_check(checks::http(up, expecting({}, "OK"))), testing::HasLevel(Level::ok));
+  EXPECT_THAT(run_check(checks::http(up, expecting({}, "", "HEAD"))),
+              IsStatus(Level::ok, "HEAD " + up + ": 200 in "));
+  EXPECT_THAT(run_check(checks::http(up, expecting({}, "ready"))),
+              IsStatus(Level::crit, "answered 200 but the body does not contain \"ready\": OK"));
+
+  const auto other = service.url() + "/metrics";  // not the router's: the server answers 404
+  EXPECT_THAT(run_check(checks::http(other)),
+              IsStatus(Level::crit, "GET " + other + " answered 404 (expected 2xx): Not Found"));
+  EXPECT_THAT(run_check(checks::http(other, expecting({404, 410}))), testing::HasLevel(Level::ok));
+  EXPECT_THAT(run_check(checks::http(other, expecting({200, 204}))),
+              IsStatus(Level::crit, "answered 404 (expected 200 or 204)"));
+}
+
+TEST(HttpCheck, ARootWithoutTheApiFallsBackToTheRoot) {
+  testing::FakePeer site;
+  site.reply({200, "text/html", "<h1>welcome</h1>"});
+  site.reply_for("/status/aggregate", {404, "text/plain", "no such page"});
+  EXPECT_THAT(run_check(checks::http(site.url())),
+              IsStatus(Level::ok, "GET " + site.url() + "/: 200 in "));
+  EXPECT_EQ(site.targets(), (std::vector<std::string>{"/status/aggregate", "/"}));
+}
+
+TEST(HttpCheck, NoAnswerIsCritNamingTheUrl) {
+  const auto url = "http://127.0.0.1:" + std::to_string(testing::free_port()) + "/health";
+  EXPECT_THAT(run_check(checks::http(url)),
+              IsStatus(Level::crit, "GET " + url + ": connect: Connection refused"));
+}
+
+TEST(HttpCheck, RejectsWhatItCannotDo) {
+  EXPECT_THROW(checks::http("http://127.0.0.1:1/x", expecting({}, "", "POST")), Error);
+  EXPECT_THROW(checks::http("http://127.0.0.1:1/x", expecting({}, "ok", "HEAD")), Error);
+  EXPECT_THROW(checks::http("https://example.com/"), Error);
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ TEST(SidecarConfig, NamesFileKeyAndExpectation) {
       error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "static", "delay": 1}]})"),
       HasSubstr("key 'checks[0].delay': unknown key (known here:"));
   EXPECT_THAT(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "magic"}]})"),
-              HasSubstr("key 'checks[0].check': expected \"static\" or \"http\""));
+              HasSubstr("key 'checks[0].check': expected one of \"static\", \"http\", \"tcp\""));
   EXPECT_THAT(error_of(R"({"listen": "8080"})"),
               HasSubstr("key 'listen': expected \"address:port\""));
   EXPECT_THAT(error_of(R"({"listen": "127.0.0.1:99999"})"),
@@ -201,9 +201,10 @@ namespace healthchecks::sidecar {
 namespace {
 
 // Every JSON example in the docs is a configuration the sidecar accepts, so docs cannot drift.
+// The examples of docs/checks.md are single checks.
 TEST(SidecarConfig, ExamplesInTheDocsAreValid) {
   int examples = 0;
-  for (const char* doc : {"docs/sidecar.md", "README.md"}) {
+  for (const char* doc : {"docs/sidecar.md", "README.md", "docs/checks.md"}) {
     std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + doc);
     ASSERT_TRUE(in) << doc;
     std::string line, block;
@@ -215,13 +216,20 @@ TEST(SidecarConfig, ExamplesInTheDocsAreValid) {
       } else if (inside && line == "```") {
         inside = false;
         ++examples;
+        if (block.find("\"check\":") != std::string::npos &&
+            block.find("\"checks\"") == std::string::npos) {
+#ifndef HEALTHCHECKS_HAS_POSTGRES
+          if (block.find("\"postgres\"") != std::string::npos) continue;
+#endif
+          block = "{\"checks\": [" + block + "]}";
+        }
         EXPECT_NO_THROW((void)parse_config(block, doc, "")) << block;
       } else if (inside) {
         block += line + "\n";
       }
     }
   }
-  EXPECT_GE(examples, 2);
+  EXPECT_GE(examples, 9);
 }
 
 TEST(SidecarConfig, DemoConfigurationsAreValid) {
@@ -230,6 +238,86 @@ TEST(SidecarConfig, DemoConfigurationsAreValid) {
                                       name + ".json"))
         << name;
   }
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+TEST(SidecarConfig, ReadsEveryKindOfCheck) {
+  const auto config = parse_config(R"({"checks": [
+    {"name": "Port", "slug": "port", "check": "tcp", "host": "127.0.0.1", "port": 5432},
+    {"name": "Site", "slug": "site", "check": "http", "url": "http://127.0.0.1:8000/health",
+     "method": "HEAD", "expectStatus": [200, 204]},
+    {"name": "Page", "slug": "page", "check": "http", "url": "http://127.0.0.1:8000/", "bodyContains": "ok"},
+    {"name": "Cache", "slug": "cache", "check": "redis", "host": "127.0.0.1", "port": 6379,
+     "password": "pw", "db": 2, "warnMs": 50},
+    {"name": "Disk", "slug": "disk", "check": "disk", "path": "/var", "warnPercentFree": 15,
+     "critPercentFree": 5.5},
+    {"name": "Self", "slug": "self", "check": "self", "warnRssMiB": 256, "critRssMiB": 512,
+     "warnCpuPercent": 80},
+    {"name": "Plugin", "slug": "plugin", "check": "command", "argv": ["/usr/lib/nagios/plugins/check_load", "-w", "5"]}
+  ]})",
+                                   "svc.json", "");
+  ASSERT_EQ(config.endpoints.size(), 7u);
+  for (const auto& endpoint : config.endpoints)
+    EXPECT_TRUE(static_cast<bool>(endpoint.check)) << endpoint.slug;
+  EXPECT_EQ(config.endpoints[0].type, "internal");
+  EXPECT_EQ(config.endpoints[1].type, "external");
+  EXPECT_TRUE(config.endpoints[3].check.is_async());
+}
+
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+TEST(SidecarConfig, ReadsThePostgresCheck) {
+  const auto config = parse_config(
+      R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres", "conninfo": "host=127.0.0.1 dbname=app", "query": "SELECT 2", "warnMs": 100}]})",
+      "svc.json", "");
+  EXPECT_TRUE(config.endpoints[0].check.is_async());
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres"}]})"),
+              HasSubstr("key 'checks[0].conninfo': missing; expected a string"));
+}
+#endif
+
+TEST(SidecarConfig, NamesTheKeyOfEveryKindsMistakes) {
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "tcp"}]})"),
+              HasSubstr("key 'checks[0].port': missing; expected a port"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "tcp", "port": 70000}]})"),
+      HasSubstr("key 'checks[0].port': expected a number from 1 to 65535, found 70000"));
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "redis", "db": -1}]})"),
+              HasSubstr("key 'checks[0].db': expected a number from 0 to"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "redis", "database": 1}]})"),
+      HasSubstr("key 'checks[0].database': unknown key"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "http", "url": "http://x/", "expectStatus": [200, "204"]}]})"),
+      HasSubstr("key 'checks[0].expectStatus[1]': expected a whole number, found string \"204\""));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "http", "url": "http://x/", "method": "POST"}]})"),
+      HasSubstr("key 'checks[0]': http http://x: method 'POST': use GET or HEAD"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "warnPercentFree": 5, "critPercentFree": 10}]})"),
+      HasSubstr(
+          "key 'checks[0]': disk /: expected 0 <= critPercentFree <= warnPercentFree <= 100"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "warnPercentFree": 150}]})"),
+      HasSubstr("key 'checks[0].warnPercentFree': expected a number from 0 to 100, found 150"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "command", "argv": []}]})"),
+      HasSubstr("key 'checks[0].argv': expected a non-empty list of strings"));
+  EXPECT_THAT(
+      error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "command", "argv": ["x", 1]}]})"),
+      HasSubstr("key 'checks[0].argv[1]': expected a string, found number 1"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "self", "warnRssMiB": "lots"}]})"),
+      HasSubstr("key 'checks[0].warnRssMiB': expected a number, found string \"lots\""));
 }
 
 }  // namespace

@@ -1,0 +1,29 @@
+#include "healthchecks/checks/tcp.hpp"
+
+#include "detail/socket_probe.hpp"
+#include "detail/text.hpp"
+
+namespace healthchecks::checks {
+namespace {
+
+class TcpProbe final : public detail::SocketProbe {
+ public:
+  using SocketProbe::SocketProbe;
+
+ private:
+  void on_connected() override {
+    finish(Status::ok({}, "connected to " + where() + " in " + detail::format_elapsed(elapsed())));
+  }
+};
+
+}  // namespace
+
+Check tcp(std::string host, unsigned short port) {
+  return Check::async([host = std::move(host), port](const CheckContext& context, Completion done) {
+    if (context.runtime == nullptr)
+      return done(Status::crit({}, "tcp check run outside a Registry"));
+    std::make_shared<TcpProbe>(context, std::move(done), host, port)->start();
+  });
+}
+
+}  // namespace healthchecks::checks

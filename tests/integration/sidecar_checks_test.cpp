@@ -1,0 +1,68 @@
+// Every kind of check through a real sidecar process, against real dependencies: a Redis and a
+// PostgreSQL started for the test, the sidecar's own port, its disk, itself and a command.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/servers.hpp"
+#include "support/temp_dir.hpp"
+
+namespace healthchecks {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::http_get;
+using ::testing::StartsWith;
+
+TEST(SidecarChecks, EveryKindAgainstTheRealThing) {
+  testing::RedisServer redis;
+  testing::TempDir dir;
+  const auto sidecar_port = testing::free_port();
+  std::string checks = R"({"name": "Redis", "slug": "redis", "check": "redis", "port": )" +
+                       std::to_string(redis.port()) + R"(},
+    {"name": "Port", "slug": "port", "check": "tcp", "port": )" +
+                       std::to_string(sidecar_port) + R"(},
+    {"name": "Itself", "slug": "itself", "check": "http", "url": "http://127.0.0.1:)" +
+                       std::to_string(sidecar_port) + R"(/status/am-i-up"},
+    {"name": "Disk", "slug": "disk", "check": "disk", "path": "/", "warnPercentFree": 0, "critPercentFree": 0},
+    {"name": "Self", "slug": "self", "check": "self", "critRssMiB": 4096},
+    {"name": "Plugin", "slug": "plugin", "check": "command", "argv": ["/bin/sh", "-c", "echo 'LOAD WARNING - 7.0 | load=7'; exit 1"]})";
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+  testing::PostgresServer postgres;
+  checks += R"(,
+    {"name": "Postgres", "slug": "postgres", "check": "postgres", "conninfo": ")" +
+            postgres.conninfo() + R"("})";
+#endif
+  const auto config =
+      dir.write("svc.json", R"({"listen": "127.0.0.1:)" + std::to_string(sidecar_port) +
+                                R"(", "checks": [)" + checks + "]}");
+  testing::Process sidecar({HEALTHCHECKS_SIDECAR_PATH, "--config", config});
+  const auto port = testing::wait_until_serving(sidecar);
+
+  const auto get = [port](const std::string& slug) {
+    return http_get(port, "/status/v2/" + slug).body;
+  };
+  EXPECT_THAT(get("redis"), HasSubstr(R"("result":"OK","details":"PONG from 127.0.0.1:)"));
+  EXPECT_THAT(get("port"), HasSubstr(R"("result":"OK","details":"connected to 127.0.0.1:)"));
+  EXPECT_THAT(get("itself"), HasSubstr(R"("result":"OK","details":"GET http://127.0.0.1:)"));
+  EXPECT_THAT(get("disk"), HasSubstr(R"("result":"OK","details":"/: )"));
+  EXPECT_THAT(get("self"), HasSubstr(R"("result":"OK","details":"RSS )"));
+  EXPECT_EQ(get("plugin"),
+            R"({"description":"Plugin","result":"WARN","details":"LOAD WARNING - 7.0"})");
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+  EXPECT_THAT(get("postgres"), HasSubstr(R"("result":"OK","details":"SELECT 1 on 127.0.0.1:)"));
+  postgres.stop();
+  EXPECT_THAT(get("postgres"), HasSubstr(R"("result":"CRIT","details":"cannot connect to)"));
+#endif
+  redis.stop();
+  const auto down = get("redis");
+  EXPECT_THAT(down, HasSubstr(R"("result":"CRIT")"));
+  EXPECT_THAT(down, HasSubstr("Connection refused"));
+  EXPECT_THAT(http_get(port, "/status/aggregate").body,
+              StartsWith(R"(["CRIT",{"description":"Redis")"));
+}
+
+}  // namespace
+}  // namespace healthchecks

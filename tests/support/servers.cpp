@@ -1,0 +1,197 @@
+#include "support/servers.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+namespace healthchecks::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  dirs += ":/usr/sbin:/sbin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const auto end = std::min(dirs.find(':', start), dirs.size());
+    const auto candidate = dirs.substr(start, end - start) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return {};
+}
+
+// Reads lines until one contains `ready`; throws with what the server said otherwise.
+void wait_for(Process& process, const std::string& ready, const std::string& what) {
+  std::string said;
+  while (auto line = process.read_line(std::chrono::seconds(30))) {
+    said += *line + "\n";
+    if (line->find(ready) != std::string::npos) return;
+  }
+  throw std::runtime_error(what + " did not start; it said:\n" + said);
+}
+
+}  // namespace
+
+unsigned short free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+// --- Redis -------------------------------------------------------------------------------------
+
+RedisServer::RedisServer(std::string password) : port_(free_port()) {
+  const auto binary = find_in_path("redis-server");
+  if (binary.empty()) {
+    throw std::runtime_error(
+        "redis-server is not installed: apt-get install redis-server (scripts/test.sh installs "
+        "it)");
+  }
+  std::vector<std::string> argv = {
+      binary,         "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+      "--appendonly", "no",     "--daemonize",         "no"};
+  if (!password.empty()) {
+    argv.push_back("--requirepass");
+    argv.push_back(password);
+  }
+  process_ = std::make_unique<Process>(argv, true);
+  wait_for(*process_, "Ready to accept connections", "redis-server");
+}
+
+RedisServer::~RedisServer() {
+  stop();
+}
+
+void RedisServer::stop() {
+  if (!process_) return;
+  process_->kill(SIGTERM);
+  process_->wait();
+  process_.reset();
+}
+
+// --- PostgreSQL --------------------------------------------------------------------------------
+
+PostgresServer::PostgresServer() : port_(free_port()) {
+  std::vector<fs::path> found;
+  if (fs::exists("/usr/lib/postgresql")) {
+    for (const auto& version : fs::directory_iterator("/usr/lib/postgresql")) {
+      if (fs::exists(version.path() / "bin" / "postgres")) found.push_back(version.path() / "bin");
+    }
+  }
+  if (found.empty()) {
+    throw std::runtime_error(
+        "the PostgreSQL server is not installed: apt-get install postgresql "
+        "(scripts/test.sh installs it)");
+  }
+  std::sort(found.begin(), found.end());
+  bin_ = found.back().string();
+
+  // initdb and postgres refuse to run as root: run them as the postgres user (or nobody).
+  uid_t uid = getuid();
+  gid_t gid = getgid();
+  if (geteuid() == 0) {
+    const passwd* user = getpwnam("postgres");
+    if (user == nullptr) user = getpwnam("nobody");
+    if (user == nullptr) throw std::runtime_error("no unprivileged user to run PostgreSQL as");
+    run_as_ = user->pw_name;
+    uid = user->pw_uid;
+    gid = user->pw_gid;
+    chmod(dir_.path().c_str(), 0755);
+  }
+  data_ = dir_.path() + "/data";
+  const auto password_file = dir_.write("password", std::string(kPassword) + "\n");
+  for (const auto& path : {dir_.path(), password_file}) {
+    if (chown(path.c_str(), uid, gid) != 0) throw std::runtime_error("chown " + path + " failed");
+  }
+
+  std::vector<std::string> initdb = {bin_ + "/initdb",
+                                     "-D",
+                                     data_,
+                                     "-U",
+                                     kUser,
+                                     "--auth=scram-sha-256",
+                                     "--pwfile=" + password_file,
+                                     "-E",
+                                     "UTF8",
+                                     "--no-sync",
+                                     "--no-instructions"};
+  if (!run_as_.empty()) {
+    initdb.insert(initdb.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
+                                   "--regid=" + std::to_string(gid), "--init-groups", "--"});
+  }
+  Process init(initdb, true);
+  std::string said;
+  while (auto line = init.read_line(std::chrono::seconds(60))) said += *line + "\n";
+  if (init.wait(std::chrono::seconds(60)) != 0) throw std::runtime_error("initdb failed:\n" + said);
+  start();
+}
+
+void PostgresServer::start() {
+  std::vector<std::string> argv = {bin_ + "/postgres",           "-D", data_,       "-p",
+                                   std::to_string(port_),        "-k", dir_.path(), "-c",
+                                   "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
+                                   "full_page_writes=off"};
+  if (!run_as_.empty()) {
+    const passwd* user = getpwnam(run_as_.c_str());
+    argv.insert(argv.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
+                               "--regid=" + std::to_string(user->pw_gid), "--init-groups", "--"});
+  }
+  process_ = std::make_unique<Process>(argv, true);
+  wait_for(*process_, "database system is ready to accept connections", "postgres");
+}
+
+PostgresServer::~PostgresServer() {
+  stop();
+}
+
+void PostgresServer::stop() {
+  if (!process_) return;
+  process_->kill(SIGINT);  // fast shutdown
+  process_->wait(std::chrono::seconds(30));
+  process_.reset();
+}
+
+std::string PostgresServer::conninfo(const std::string& password) const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=postgres user=" + kUser +
+         " password=" + password;
+}
+
+}  // namespace healthchecks::testing
+
+namespace healthchecks::testing {
+
+SilentServer::SilentServer() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  listen(fd_, 64);  // never accepted: connections complete in the backlog and hang there
+  socklen_t length = sizeof address;
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+}
+
+SilentServer::~SilentServer() {
+  close(fd_);
+}
+
+}  // namespace healthchecks::testing

@@ -1,0 +1,67 @@
+// Real servers for the checks' tests, on free loopback ports: redis-server, and PostgreSQL in a
+// temporary folder (run as an unprivileged user when the tests run as root). A missing server
+// fails the test with how to install it; nothing is skipped.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace healthchecks::testing {
+
+/// A loopback port nobody listens on right now.
+unsigned short free_port();
+
+/// A loopback port that accepts connections (the kernel completes them) but never answers:
+/// what a hung dependency looks like from outside.
+class SilentServer {
+ public:
+  SilentServer();
+  ~SilentServer();
+  unsigned short port() const { return port_; }
+
+ private:
+  int fd_;
+  unsigned short port_;
+};
+
+class RedisServer {
+ public:
+  /// @throws std::runtime_error saying how to install redis-server when it is missing.
+  explicit RedisServer(std::string password = {});
+  ~RedisServer();
+  unsigned short port() const { return port_; }
+  void stop();
+
+ private:
+  unsigned short port_;
+  std::unique_ptr<Process> process_;
+};
+
+class PostgresServer {
+ public:
+  static constexpr const char* kUser = "health";
+  static constexpr const char* kPassword = "secret";
+
+  /// initdb (password authentication) and start; a few seconds.
+  /// @throws std::runtime_error saying how to install PostgreSQL when it is missing.
+  PostgresServer();
+  ~PostgresServer();
+  unsigned short port() const { return port_; }
+  /// "host=127.0.0.1 port=... dbname=postgres user=health password=..."
+  std::string conninfo(const std::string& password = kPassword) const;
+  void start();
+  void stop();
+
+ private:
+  TempDir dir_;
+  std::string bin_;
+  std::string data_;
+  std::string run_as_;  // empty: as ourselves
+  unsigned short port_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace healthchecks::testing
