@@ -264,9 +264,13 @@ void EndpointState::launch(std::uint64_t id, Clock::time_point deadline, int hop
   auto gate = core_.gate();
 
   if (endpoint_.check.is_async()) {
-    Completion completion = CompletionState::make([self, gate, id](Status status) {
+    // Weak: a check that keeps its Completion (in its own state, say) must not keep the
+    // endpoint alive through it.
+    std::weak_ptr<EndpointState> weak = self;
+    Completion completion = CompletionState::make([weak, gate, id](Status status) {
       GateEntry in(*gate);
-      if (in) self->finish(id, std::move(status));
+      if (!in) return;
+      if (auto state = weak.lock()) state->finish(id, std::move(status));
     });
     try {
       endpoint_.check.async_function()(context, completion);

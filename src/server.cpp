@@ -66,6 +66,7 @@ struct ServerShared {
   // Connections waiting for a check have no I/O pending; this keeps run() from returning.
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::atomic<bool> stopping{false};
+  bool stopped = false;  // with mutex: the io_context runs no more
   std::mutex mutex;
   std::condition_variable sessions_gone;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
@@ -92,6 +93,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->start_read(); });
   }
+
+  // After the io_context stopped, from the stopping thread: nothing else touches the socket.
+  void close_now() { close(); }
 
   // Graceful stop: an idle connection closes now, a busy one after its answer.
   void shutdown() {
@@ -146,7 +150,11 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool mine = beast::async_handle(
         shared_->router, request,
         [self](beast::response response) {
-          // Inline when the answer was ready at once, else back onto this connection.
+          // Inline when the answer was ready at once, else back onto this connection; not at
+          // all once the server has stopped (nobody would run it, and it would keep the
+          // connection and its io_context alive).
+          std::lock_guard<std::mutex> lock(self->shared_->mutex);
+          if (self->shared_->stopped) return;
           asio::dispatch(self->stream_.get_executor(),
                          [self, response = std::move(response)]() mutable {
                            self->start_write(std::move(response));
@@ -343,10 +351,23 @@ void ServerImpl::stop(std::chrono::milliseconds grace) {
       thread.detach();
     }
   }
-  // The acceptor goes with the io_context's threads stopped; it was closed above or is closed
-  // by its destructor.
+  // Pending operations hold their connections, which hold the io_context: close what is
+  // left and run the aborted handlers here, so that nothing keeps the other alive.
+  std::vector<std::shared_ptr<Session>> left;
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->stopped = true;
+    for (auto& entry : shared_->sessions) {
+      if (auto session = entry.second.lock()) left.push_back(std::move(session));
+    }
+  }
+  for (auto& session : left) session->close_now();
+  left.clear();
   error_code ignored;
   acceptor_.close(ignored);
+  shared_->io.restart();
+  while (shared_->io.poll() > 0) {
+  }
 }
 
 }  // namespace detail

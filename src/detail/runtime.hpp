@@ -23,17 +23,18 @@ inline Clock::time_point probe_deadline(Clock::time_point deadline) {
   return deadline - margin;
 }
 
-/// A handle on a scheduled call. Dropping it does not cancel; cancel() does (from any thread).
+/// A handle on a scheduled call. Dropping it does not cancel; cancel() does (from any thread),
+/// and releases what the call captured. It owns no Asio object, so it may outlive the runtime.
 class Timer {
  public:
-  struct State;
+  struct Entry;
   Timer() = default;
-  explicit Timer(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  explicit Timer(std::shared_ptr<Entry> entry) : entry_(std::move(entry)) {}
   void cancel() const;
-  explicit operator bool() const noexcept { return static_cast<bool>(state_); }
+  explicit operator bool() const noexcept { return static_cast<bool>(entry_); }
 
  private:
-  std::shared_ptr<State> state_;
+  std::shared_ptr<Entry> entry_;
 };
 
 class Runtime {

@@ -1,6 +1,8 @@
 // Asio side of Runtime, for the few sources that do network I/O on the registry's threads.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -21,9 +23,41 @@ namespace healthchecks::detail {
 
 namespace asio = boost::asio;
 
-struct Timer::State {
-  explicit State(const asio::strand<asio::io_context::executor_type>& strand) : timer(strand) {}
-  asio::steady_timer timer;
+// One scheduled call. `fn` is emptied when it runs or is cancelled.
+struct Timer::Entry {
+  Clock::time_point at;
+  std::function<void()> fn;
+  bool cancelled = false;  // guarded by the queue's mutex
+  // Null once the entry has run or its queue was cleared: then cancel() has nothing to do.
+  std::atomic<class TimerQueue*> queue{nullptr};
+};
+
+// Every timer of a runtime on one Asio timer, armed for the earliest entry. Cancelled entries
+// stay in the heap until they are due or until they outnumber the live ones, when the heap is
+// rebuilt without them.
+class TimerQueue {
+ public:
+  explicit TimerQueue(asio::io_context& io) : timer_(io) {}
+  std::shared_ptr<Timer::Entry> schedule(Clock::time_point at, std::function<void()> fn);
+  void cancel(Timer::Entry& entry);
+  /// Drops every entry (and what they captured); the Asio timer goes with the queue.
+  void clear();
+
+ private:
+  struct Later {
+    bool operator()(const std::shared_ptr<Timer::Entry>& a,
+                    const std::shared_ptr<Timer::Entry>& b) const {
+      return a->at > b->at;
+    }
+  };
+  void arm(Clock::time_point at);  // with mutex_ held
+  void on_fire(const boost::system::error_code& ec);
+
+  std::mutex mutex_;
+  asio::steady_timer timer_;  // only touched with mutex_ held
+  Clock::time_point armed_ = Clock::time_point::max();
+  std::vector<std::shared_ptr<Timer::Entry>> heap_;
+  std::size_t cancelled_ = 0;
 };
 
 class Runtime::Impl {
@@ -55,8 +89,7 @@ class Runtime::Impl {
 
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
-  // Timers are touched from many threads; all their operations go through this strand.
-  asio::strand<asio::io_context::executor_type> timer_strand_;
+  TimerQueue timers_;
   std::vector<std::thread> threads_;
   BlockingPool pool_;
   std::mutex services_mutex_;

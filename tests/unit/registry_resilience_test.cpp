@@ -25,53 +25,63 @@ using ::testing::StartsWith;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// A blocking check that sleeps until released (or 60 s), counting its executions.
+// A blocking check that sleeps until released (or 60 s), counting its executions. The check
+// owns what it touches: a registry does not wait for a hung check, so it may outlive the test.
 class Sleeper {
  public:
   ~Sleeper() { release(); }
   Check check(std::chrono::milliseconds sleep = 60s) {
-    return [this, sleep] {
-      ++executions;
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait_for(lock, sleep, [this] { return released_; });
+    return [state = state_, sleep] {
+      ++state->executions;
+      std::unique_lock<std::mutex> lock(state->mutex);
+      state->wake.wait_for(lock, sleep, [&] { return state->released; });
       return true;
     };
   }
   void release() {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      released_ = true;
+      std::lock_guard<std::mutex> lock(state_->mutex);
+      state_->released = true;
     }
-    wake_.notify_all();
+    state_->wake.notify_all();
   }
-  std::atomic<int> executions{0};
+  int executions() const { return state_->executions.load(); }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool released_ = false;
+  struct State {
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool released = false;
+    std::atomic<int> executions{0};
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 // A check that answers the levels of a script in turn (the last one from then on).
-struct Script {
+class Script {
+ public:
   explicit Script(std::vector<Level> levels) : levels_(std::move(levels)) {}
   Check check() {
-    return [this] {
-      const int n = executions++;
-      const auto level = levels_[std::min<std::size_t>(n, levels_.size() - 1)];
+    return [levels = levels_, executions = executions_] {
+      const int n = (*executions)++;
+      const auto level = levels[std::min<std::size_t>(n, levels.size() - 1)];
       return Status{level, "", "run " + std::to_string(n + 1)};
     };
   }
-  std::atomic<int> executions{0};
 
  private:
   std::vector<Level> levels_;
+  std::shared_ptr<std::atomic<int>> executions_ = std::make_shared<std::atomic<int>>(0);
 };
 
-Check counting(std::atomic<int>& executions, std::chrono::milliseconds sleep = 0ms,
-               Level level = Level::ok) {
-  return [&executions, sleep, level] {
-    ++executions;
+using Counter = std::shared_ptr<std::atomic<int>>;
+Counter counter() {
+  return std::make_shared<std::atomic<int>>(0);
+}
+
+Check counting(Counter executions, std::chrono::milliseconds sleep = 0ms, Level level = Level::ok) {
+  return [executions, sleep, level] {
+    ++*executions;
     if (sleep.count() > 0) std::this_thread::sleep_for(sleep);
     return Status{level, "", ""};
   };
@@ -123,14 +133,14 @@ TEST(Deadline, AHungCheckPinsOneWorkerNoMatterHowOftenItIsAsked) {
   for (int i = 0; i < 10; ++i) {
     EXPECT_THAT(router.handle("GET", "/status/hung").body, HasSubstr("timed out after 50 ms"));
   }
-  EXPECT_EQ(sleeper.executions.load(), 1) << "no second execution while the first still runs";
+  EXPECT_EQ(sleeper.executions(), 1) << "no second execution while the first still runs";
   // A request that joined the hung execution says so.
   EXPECT_THAT(router.handle("GET", "/status/hung").body,
               HasSubstr("an earlier execution, started"));
   sleeper.release();
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(router.handle("GET", "/status/hung").body, R"(["OK"])") << "a new run once it returned";
-  EXPECT_EQ(sleeper.executions.load(), 2);
+  EXPECT_EQ(sleeper.executions(), 2);
 }
 
 TEST(Deadline, DefaultIsTwoSecondsAndSettableGloballyAndPerEndpoint) {
@@ -163,7 +173,7 @@ TEST(Deadline, AnAsyncCheckThatNeverCompletesTimesOut) {
 // --- Single-flight and caching ---------------------------------------------------------------
 
 TEST(Coalescing, ConcurrentRequestsShareOneExecution) {
-  std::atomic<int> executions{0};
+  auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions, 100ms));
   db.cache_ttl = 2000ms;
@@ -180,14 +190,14 @@ TEST(Coalescing, ConcurrentRequestsShareOneExecution) {
     });
   }
   ASSERT_EQ(all.get_future().wait_for(5s), std::future_status::ready);
-  EXPECT_EQ(executions.load(), 1);
+  EXPECT_EQ(executions->load(), 1);
   // And within the time-to-live, later requests come from memory.
   for (int i = 0; i < 50; ++i) (void)router.handle("GET", "/status/aggregate");
-  EXPECT_EQ(executions.load(), 1);
+  EXPECT_EQ(executions->load(), 1);
 }
 
 TEST(Coalescing, WithoutCacheConcurrentRequestsStillShareTheRunningExecution) {
-  std::atomic<int> executions{0};
+  auto executions = counter();
   Registry registry;
   registry.add({"DB", "db", "internal", counting(executions, 200ms)});
   Router router(registry);
@@ -197,13 +207,13 @@ TEST(Coalescing, WithoutCacheConcurrentRequestsStillShareTheRunningExecution) {
         std::async(std::launch::async, [&] { return router.handle("GET", "/status/db"); }));
   }
   for (auto& a : answers) EXPECT_EQ(a.get().body, R"(["OK"])");
-  EXPECT_LE(executions.load(), 2) << "requests that overlap the running execution join it";
+  EXPECT_LE(executions->load(), 2) << "requests that overlap the running execution join it";
   (void)router.handle("GET", "/status/db");
-  EXPECT_EQ(executions.load() >= 2, true) << "no cache: a later request runs the check again";
+  EXPECT_EQ(executions->load() >= 2, true) << "no cache: a later request runs the check again";
 }
 
 TEST(Cache, AnswersFromMemoryWithinItsTimeToLive) {
-  std::atomic<int> executions{0};
+  auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
   db.cache_ttl = 150ms;
@@ -214,14 +224,14 @@ TEST(Cache, AnswersFromMemoryWithinItsTimeToLive) {
   EXPECT_EQ(first.header("Age"), "");                     // just produced
   const auto second = router.handle("GET", "/status/db");
   EXPECT_EQ(second.header("Age"), "0");  // from memory
-  EXPECT_EQ(executions.load(), 1);
+  EXPECT_EQ(executions->load(), 1);
   std::this_thread::sleep_for(200ms);
   (void)router.handle("GET", "/status/db");
-  EXPECT_EQ(executions.load(), 2) << "expired: run again";
+  EXPECT_EQ(executions->load(), 2) << "expired: run again";
 }
 
 TEST(Cache, CacheControlTellsTheRealRemainingFreshness) {
-  std::atomic<int> executions{0};
+  auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
   db.cache_ttl = 10s;
@@ -241,7 +251,7 @@ TEST(Cache, CacheControlTellsTheRealRemainingFreshness) {
 }
 
 TEST(Cache, AboutShowsTheAgeOfRememberedResults) {
-  std::atomic<int> executions{0};
+  auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
   db.cache_ttl = 10s;
@@ -257,13 +267,13 @@ TEST(Cache, AboutShowsTheAgeOfRememberedResults) {
 // --- Background refresh ------------------------------------------------------------------------
 
 TEST(Background, RequestsNeverWaitAndResultsStayFresh) {
-  std::atomic<int> executions{0};
-  std::atomic<Level> level{Level::ok};
+  auto executions = counter();
+  auto level = std::make_shared<std::atomic<Level>>(Level::ok);
   Registry registry;
-  StatusEndpoint db("DB", "db", "internal", [&] {
-    ++executions;
+  StatusEndpoint db("DB", "db", "internal", [executions, level] {
+    ++*executions;
     std::this_thread::sleep_for(300ms);  // a slow dependency
-    return Status{level.load(), "", ""};
+    return Status{level->load(), "", ""};
   });
   db.interval = 50ms;
   registry.add(db);
@@ -276,10 +286,10 @@ TEST(Background, RequestsNeverWaitAndResultsStayFresh) {
               150ms);
   }
   // The background keeps running without requests, and picks up a change by itself.
-  level = Level::crit;
-  const int before = executions.load();
+  *level = Level::crit;
+  const int before = executions->load();
   std::this_thread::sleep_for(900ms);
-  EXPECT_GE(executions.load(), before + 2);
+  EXPECT_GE(executions->load(), before + 2);
   EXPECT_LT(timed([&] {
               EXPECT_THAT(router.handle("GET", "/status/db").body, StartsWith(R"(["CRIT")"));
             }),
@@ -320,7 +330,7 @@ TEST(Background, ByDefaultTheFirstRequestWaitsForTheFirstResult) {
 // --- Freshness ---------------------------------------------------------------------------------
 
 TEST(Freshness, AResultOlderThanItsLimitIsNotOk) {
-  std::atomic<int> executions{0};
+  auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
   db.interval = 10s;     // nobody will refresh it in time ...
