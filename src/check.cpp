@@ -13,6 +13,16 @@ std::chrono::milliseconds CheckContext::time_left() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
 }
 
+std::vector<std::pair<std::string, std::string>> CheckContext::forward_headers() const {
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back(kHopsHeader, std::to_string(hops + 1));
+  if (!via.empty()) headers.emplace_back(kViaHeader, via);
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    headers.emplace_back(kDeadlineHeader, std::to_string(time_left().count()));
+  }
+  return headers;
+}
+
 void Completion::operator()(Status status) const {
   if (state_) state_->complete(std::move(status));
 }

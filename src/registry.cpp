@@ -1,8 +1,10 @@
 #include "healthchecks/registry.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <exception>
+#include <random>
 
 #include "detail/completion.hpp"
 #include "detail/core.hpp"
@@ -120,6 +122,15 @@ std::shared_ptr<Gate> EndpointState::gate() const {
 }
 
 void EndpointState::get(const Budget& budget, OutcomeHandler done) {
+  if (budget.cycle && endpoint_.traversable) {
+    // The request came back here through a peer: asking that peer again would go round the
+    // cycle until the deadline. The peers' state is being checked upstream already.
+    done(Outcome{Status::ok(endpoint_.name,
+                            "not checked: this request already passed through "
+                            "this service (a cycle in the service graph)"),
+                 0, std::nullopt, 0});
+    return;
+  }
   const auto now = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
   if (auto memory = remembered(now)) {
@@ -145,14 +156,13 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
   const auto id = ++waiter_seq_;
   waiters_.push_back(Waiter{id, std::move(done), now, deadline, Timer{}});
   std::uint64_t execution = 0;
-  if (!running_) execution = begin_execution(now, budget.hops);
+  if (!running_) execution = begin_execution(now, budget);
   // The execution's own deadline answers its waiters; a waiter needs a timer of its own only
   // when it has less time, or when it joined a hung execution whose deadline already passed.
   const bool own_timer = deadline < exec_deadline_ || resolved_;
-  const auto execution_deadline = exec_deadline_;
   lock.unlock();
   if (own_timer) arm_waiter_deadline(id, deadline);
-  if (execution != 0) launch(execution, execution_deadline, budget.hops);
+  if (execution != 0) launch(execution);
 }
 
 bool EndpointState::judge(Clock::duration age, Clock::time_point now,
@@ -243,23 +253,32 @@ std::optional<Outcome> EndpointState::peek(Clock::time_point now) const {
   return remembered(now);
 }
 
-std::uint64_t EndpointState::begin_execution(Clock::time_point now, int hops) {
+std::uint64_t EndpointState::begin_execution(Clock::time_point now, const Budget& budget) {
   running_ = true;
   resolved_ = false;
   exec_started_ = now;
-  exec_deadline_ = now + timeout_;
-  exec_hops_ = hops;
+  // A peer is given no more time than the request that starts the execution has left: a
+  // deep walk answers on time. (Other requests joining it keep their own deadlines.)
+  exec_deadline_ =
+      endpoint_.traversable ? std::min(now + timeout_, budget.deadline) : now + timeout_;
+  exec_hops_ = budget.hops;
+  exec_via_ = budget.via;
   return ++exec_id_;
 }
 
-void EndpointState::launch(std::uint64_t id, Clock::time_point deadline, int hops) {
+void EndpointState::launch(std::uint64_t id) {
   CheckContext context;
   context.name = endpoint_.name;
   context.slug = endpoint_.slug;
-  context.started = exec_started_;
-  context.deadline = deadline;
-  context.hops = hops;
   context.runtime = &core_.runtime();
+  Clock::time_point deadline;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    context.started = exec_started_;
+    context.deadline = deadline = exec_deadline_;
+    context.hops = exec_hops_;
+    context.via = exec_via_;
+  }
   auto self = shared_from_this();
   auto gate = core_.gate();
 
@@ -342,11 +361,12 @@ void EndpointState::finish(std::uint64_t id, Status status) {
     // A late answer: the deadline already reported this execution as timed out, and an answer
     // slower than the deadline is not one to show. Whoever joined it meanwhile gets a new run.
     if (waiters_.empty()) return;
-    const auto next = begin_execution(now, exec_hops_);
-    const auto deadline = exec_deadline_;
-    const auto hops = exec_hops_;
+    Budget budget;
+    budget.hops = exec_hops_;
+    budget.via = exec_via_;
+    const auto next = begin_execution(now, budget);
     lock.unlock();
-    launch(next, deadline, hops);
+    launch(next);
     return;
   }
   resolved_ = true;
@@ -361,7 +381,9 @@ void EndpointState::execution_deadline(std::uint64_t id) {
   if (id != exec_id_ || resolved_) return;
   resolved_ = true;  // running_ stays true: the check still holds its thread, if it has one
   exec_timer_ = Timer{};
-  publish(Status::crit(endpoint_.name, "timed out after " + format_ms(timeout_)), now, lock);
+  publish(
+      Status::crit(endpoint_.name, "timed out after " + format_ms(exec_deadline_ - exec_started_)),
+      now, lock);
 }
 
 void EndpointState::waiter_deadline(std::uint64_t id) {
@@ -479,10 +501,11 @@ void EndpointState::refresh() {
     schedule_refresh(now + endpoint_.interval);
     return;
   }
-  const auto id = begin_execution(now, 0);
-  const auto deadline = exec_deadline_;
+  Budget budget;
+  budget.via = core_.instance_id();
+  const auto id = begin_execution(now, budget);
   lock.unlock();
-  launch(id, deadline, 0);
+  launch(id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,6 +525,21 @@ Core::Core(About about, RegistryOptions options)
   }
   if (about_.host.empty()) about_.host = host_name();
   runtime_ = std::make_unique<Runtime>(options_.io_threads, options_.max_check_threads);
+  std::random_device random;
+  char id[20];
+  std::snprintf(id, sizeof id, "%08x%08x", random(), random());
+  instance_id_ = id;
+
+  // Redacted: who the service is, and nothing that helps an attacker (contacts, links,
+  // version, host) or that it did not mean to publish (customData).
+  std::string& r = about_head_redacted_;
+  r += "{\"id\":";
+  append_json_string(r, about_.id);
+  r += ",\"name\":";
+  append_json_string(r, about_.name);
+  r += ",\"description\":\"N/A\",\"protocol\":\"http\",\"owners\":[],\"version\":\"N/A\","
+       "\"host\":\"N/A\",\"projectRepo\":\"N/A\",\"projectHome\":\"N/A\",\"logsLinks\":[],"
+       "\"statsLinks\":[],\"dependencies\":[";
 
   std::string& h = about_head_;
   h += "{\"id\":";

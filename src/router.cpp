@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <future>
 #include <limits>
@@ -43,12 +44,14 @@ Response json_response(int status, std::string body) {
   return response;
 }
 
-std::string status_body(Api api, const Status& status) {
+std::string status_body(Api api, const Status& status, bool redacted = false) {
   std::string body;
+  const Status shown = redacted ? Status{status.level, {}, {}} : Status{};
+  const Status& written = redacted ? shown : status;
   if (api == Api::v1) {
-    append_status_v1(body, status);
+    append_status_v1(body, written);
   } else {
-    append_status_object(body, status);
+    append_status_object(body, written);
   }
   return body;
 }
@@ -177,7 +180,7 @@ class Handler {
  public:
   Handler(Core& core, std::shared_ptr<const Config> config) : core_(core), config_(config) {}
 
-  void dispatch(const Request& request, Done done) const;
+  void dispatch(const Request& request, Done done);
 
  private:
   void am_i_up(Api api, const Done& done) const;
@@ -187,9 +190,13 @@ class Handler {
   void traverse(std::vector<std::string> path, std::string action, std::string_view type,
                 const Budget& budget, Done done) const;
   void unknown(Api api, const std::string& path, const Done& done) const;
+  Budget budget_of(const Request& request) const;
+  bool details_allowed(const Request& request) const;
 
   Core& core_;
   std::shared_ptr<const Config> config_;
+  bool redacted_ = false;      // this caller sees levels only
+  std::string authorization_;  // forwarded on traversal
 };
 
 void Handler::am_i_up(Api api, const Done& done) const {
@@ -250,7 +257,8 @@ void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Do
       shown = verdict.finish(std::move(outcome->status));
     }
     if (shown) {  // else it expired in between: take the long way
-      auto response = json_response(status_code(*config_, shown->level), status_body(api, *shown));
+      auto response =
+          json_response(status_code(*config_, shown->level), status_body(api, *shown, redacted_));
       Freshness freshness;
       if (any)
         freshness.add(std::chrono::duration<double>(fresh_for).count(),
@@ -268,7 +276,7 @@ void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Do
   std::vector<bool> critical;
   for (const auto* state : states) critical.push_back(state->endpoint().critical);
   check_all(std::move(states), budget,
-            [api, config = config_, critical = std::move(critical),
+            [api, config = config_, critical = std::move(critical), redacted = redacted_,
              done = std::move(done)](std::vector<Outcome>& outcomes) {
               Verdict verdict;
               for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -277,8 +285,8 @@ void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Do
               const Status result = verdict.chosen() == Verdict::none
                                         ? kAllOk
                                         : verdict.finish(outcomes[verdict.chosen()].status);
-              auto response =
-                  json_response(status_code(*config, result.level), status_body(api, result));
+              auto response = json_response(status_code(*config, result.level),
+                                            status_body(api, result, redacted));
               freshness_of(outcomes).apply(response);
               done(std::move(response));
             });
@@ -291,8 +299,9 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
   }
   Core* core = &core_;  // valid in the callback: it runs inline or inside the registry's gate
   check_all(std::move(states), budget,
-            [api, check_status, core, done = std::move(done)](std::vector<Outcome>& outcomes) {
-              std::string body = core->about_head();
+            [api, check_status, core, redacted = redacted_,
+             done = std::move(done)](std::vector<Outcome>& outcomes) {
+              std::string body = core->about_head(redacted);
               const auto& endpoints = core->endpoints();
               for (std::size_t i = 0; i < endpoints.size(); ++i) {
                 const StatusEndpoint& endpoint = endpoints[i]->endpoint();
@@ -304,7 +313,7 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
                   body += "null,\"statusDuration\":0";
                 } else {
                   const Outcome& outcome = outcomes[i];
-                  body += status_body(api, outcome.status);
+                  body += status_body(api, outcome.status, redacted);
                   body += ",\"statusDuration\":";
                   append_json_number(body, outcome.duration);
                 }
@@ -322,7 +331,7 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
                 }
                 body += '}';
               }
-              body += *core->about_tail();
+              body += redacted ? std::string("],\"customData\":{}}") : *core->about_tail();
               auto response = json_response(200, std::move(body));
               freshness_of(outcomes).apply(response);
               done(std::move(response));
@@ -330,14 +339,15 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
 }
 
 void Handler::one(Api api, EndpointState& state, const Budget& budget, Done done) const {
-  state.get(budget, [api, config = config_, done = std::move(done)](Outcome outcome) {
-    auto response =
-        json_response(status_code(*config, outcome.status.level), status_body(api, outcome.status));
-    Freshness freshness;
-    freshness.add(outcome.fresh_for, outcome.age);
-    freshness.apply(response);
-    done(std::move(response));
-  });
+  state.get(budget,
+            [api, config = config_, redacted = redacted_, done = std::move(done)](Outcome outcome) {
+              auto response = json_response(status_code(*config, outcome.status.level),
+                                            status_body(api, outcome.status, redacted));
+              Freshness freshness;
+              freshness.add(outcome.fresh_for, outcome.age);
+              freshness.apply(response);
+              done(std::move(response));
+            });
 }
 
 void Handler::traverse(std::vector<std::string> path, std::string action, std::string_view type,
@@ -352,6 +362,22 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
     if (auto* state = core_.find(action)) return one(Api::v1, *state, budget, std::move(done));
     done(crit_response(Api::v1, 200, "Unsupported action",
                        "Unsupported traversal action '" + action + "'"));
+    return;
+  }
+  // Walking on means making requests on the caller's behalf: not for callers who may not even
+  // see details, and not beyond the hop limit (a crafted path through a cycle stops here).
+  if (redacted_) {
+    done(crit_response(Api::v1, 403, "Forbidden",
+                       "traversing through this service needs permission to see details"));
+    return;
+  }
+  const auto length = budget.hops + static_cast<long>(path.size());
+  if (length > config_->options.max_hops) {
+    done(crit_response(Api::v1, 200, "Can't traverse",
+                       "the traversal is " + std::to_string(length) + " hops long (" +
+                           std::to_string(budget.hops) + " crossed, " +
+                           std::to_string(path.size()) + " to go); at most " +
+                           std::to_string(config_->options.max_hops) + " are allowed"));
     return;
   }
   EndpointState* state = core_.find(path.front());
@@ -377,9 +403,12 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
   hop.action = std::move(action);
   hop.context.name = endpoint.name;
   hop.context.slug = endpoint.slug;
+  hop.context.started = now;
   hop.context.deadline = std::min(budget.deadline, now + config_->options.traverse_timeout);
-  hop.context.hops = budget.hops + 1;
+  hop.context.hops = budget.hops;
+  hop.context.via = budget.via;
   hop.context.runtime = &core_.runtime();
+  hop.authorization = authorization_;
 
   // Answered once: by the traverse check, or by the deadline if it never answers.
   struct Once {
@@ -425,7 +454,43 @@ bool parse_go_bool(std::string_view text) {
          text == "True";
 }
 
-void Handler::dispatch(const Request& request, Done done) const {
+Budget Handler::budget_of(const Request& request) const {
+  Budget budget;
+  const auto number = [&](const char* name, long max) -> std::optional<long> {
+    const auto text = request.header(name);
+    if (!text) return std::nullopt;
+    long value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size() || value < 0) return std::nullopt;
+    return std::min(value, max);
+  };
+  budget.hops = static_cast<int>(number(kHopsHeader, 1'000'000).value_or(0));
+  if (const auto ms = number(kDeadlineHeader, 3'600'000)) {
+    budget.deadline = Clock::now() + std::chrono::milliseconds(*ms);
+  }
+  std::string_view via = request.header(kViaHeader).value_or("");
+  if (via.size() > 4096) via = {};  // nonsense; a real chain is a few ids
+  const std::string& self = core_.instance_id();
+  for (std::size_t start = 0; start < via.size();) {
+    const auto end = std::min(via.find(',', start), via.size());
+    if (via.substr(start, end - start) == self) budget.cycle = true;
+    start = end + 1;
+  }
+  budget.via = via.empty() ? self : std::string(via) + "," + self;
+  return budget;
+}
+
+bool Handler::details_allowed(const Request& request) const {
+  const auto& options = config_->options;
+  if (!options.allow_details) return !options.redact;
+  try {
+    return options.allow_details(request);
+  } catch (...) {
+    return false;  // a hook that fails grants nothing
+  }
+}
+
+void Handler::dispatch(const Request& request, Done done) {
   const auto& prefix = config_->prefix;
   if (request.target.substr(0, prefix.size()) != prefix) {
     Response response;
@@ -448,6 +513,14 @@ void Handler::dispatch(const Request& request, Done done) const {
   if (request.target.size() == prefix.size() + 7 &&
       request.target.substr(prefix.size()) == "am-i-up") {
     am_i_up(Api::v1, done);
+    return;
+  }
+  const auto& options = config_->options;
+  if (request.target.size() > options.max_target_length) {
+    done(crit_response(Api::v1, 414, "URI too long",
+                       "the request target is " + std::to_string(request.target.size()) +
+                           " bytes long; at most " + std::to_string(options.max_target_length) +
+                           " are accepted"));
     return;
   }
 
@@ -487,6 +560,13 @@ void Handler::dispatch(const Request& request, Done done) const {
     return;
   }
 
+  if (parsed->params().size() > options.max_query_parameters) {
+    done(crit_response(Api::v1, 400, "Bad request",
+                       std::to_string(parsed->params().size()) + " query parameters; at most " +
+                           std::to_string(options.max_query_parameters) + " are accepted"));
+    return;
+  }
+
   // First value of each parameter, decoded ('+' is a space), as Go's URL.Query().Get.
   std::optional<std::string> type, dependencies, action, check_status;
   for (const auto param : parsed->params(boost::urls::encoding_opts(true))) {
@@ -498,9 +578,18 @@ void Handler::dispatch(const Request& request, Done done) const {
     if (slot != nullptr && !*slot) *slot = param.value;
   }
 
-  const Budget budget;
   const std::string& name = segments[0];
   if (name == "am-i-up") return am_i_up(api, done);
+  const Budget budget = budget_of(request);
+  redacted_ = !details_allowed(request);
+  if (!redacted_) authorization_ = std::string(request.header("Authorization").value_or(""));
+  if (budget.hops > options.max_hops) {
+    done(crit_response(api, status_code(*config_, Level::crit), "Hop limit",
+                       "this request crossed " + std::to_string(budget.hops) +
+                           " services, more than the " + std::to_string(options.max_hops) +
+                           " allowed (is there a cycle in the service graph?)"));
+    return;
+  }
   if (name == "aggregate") return aggregate(api, type.value_or(""), budget, std::move(done));
   if (name == "about") {
     const bool check =

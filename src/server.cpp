@@ -36,10 +36,7 @@ namespace http = bst::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
-constexpr auto kReadTimeout = std::chrono::seconds(10);
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
-constexpr std::size_t kHeaderLimit = 8 * 1024;
 constexpr std::size_t kBodyLimit = 8 * 1024;
 
 // Ends of connections that are part of normal life are not worth a line in the log.
@@ -60,8 +57,9 @@ class Session;
 // What sessions share with the server. Held by every session, so that a session finishing
 // late (its answer came from a slow check after stop) still finds its io_context and peers.
 struct ServerShared {
-  explicit ServerShared(const Router& r) : router(r) {}
+  ServerShared(const Router& r, const ServerOptions& o) : router(r), options(o) {}
   const Router& router;
+  const ServerOptions options;
   asio::io_context io;
   // Connections waiting for a check have no I/O pending; this keeps run() from returning.
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
@@ -110,10 +108,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_read() {
     if (shared_->stopping) return close();
     parser_.emplace();
-    parser_->header_limit(kHeaderLimit);
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(kBodyLimit);
     if (buffer_.size() > 0) return start_read_request();
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(shared_->options.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(1024),
         [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
@@ -129,7 +127,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void start_read_request() {
-    stream_.expires_after(kReadTimeout);
+    stream_.expires_after(shared_->options.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
@@ -255,6 +253,7 @@ class ServerImpl {
  private:
   void start_accept();
   void on_accept(error_code ec, tcp::socket socket);
+  bool full() const;
 
   ServerOptions options_;
   std::shared_ptr<ServerShared> shared_;
@@ -267,7 +266,7 @@ class ServerImpl {
 
 ServerImpl::ServerImpl(const Router& router, ServerOptions options)
     : options_(std::move(options)),
-      shared_(std::make_shared<ServerShared>(router)),
+      shared_(std::make_shared<ServerShared>(router, options_)),
       acceptor_(shared_->io) {
   const std::string where = options_.address + ":" + std::to_string(options_.port);
   error_code ec;
@@ -299,11 +298,25 @@ void ServerImpl::on_accept(error_code ec, tcp::socket socket) {
   if (shared_->stopping) return;
   if (ec) {
     fail(ec, "accept");
+  } else if (full()) {
+    // Over the cap: say so and close, rather than leave the client to time out. The answer is
+    // far smaller than a fresh socket's send buffer, so this write does not block.
+    static constexpr char kBusy[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Connection: close\r\nRetry-After: 1\r\nContent-Length: 21\r\n\r\ntoo many connections\n";
+    asio::write(socket, asio::buffer(kBusy, sizeof kBusy - 1), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   } else {
     socket.set_option(tcp::no_delay(true), ec);
     std::make_shared<Session>(std::move(socket), shared_)->run();
   }
   start_accept();
+}
+
+bool ServerImpl::full() const {
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  return shared_->sessions.size() >= options_.max_connections;
 }
 
 void ServerImpl::start_threads(unsigned count) {

@@ -31,15 +31,26 @@ struct CheckContext {
   /// discarded and the check reads CRIT. `deadline - started` is the check's time-out.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  /// How many services the request that started this execution has already crossed; checks
-  /// that call a peer forward `hops + 1` so that cycles in the service graph stop.
+  /// How many services the request that started this execution has already crossed.
   int hops = 0;
+  /// The services (opaque instance ids) that request passed through, this one last.
+  std::string via;
   /// The registry's I/O runtime, used by the built-in network checks. Opaque to users.
   detail::Runtime* runtime = nullptr;
 
   /// Time left until `deadline`, never negative.
   std::chrono::milliseconds time_left() const;
+
+  /// The header fields a check that calls a peer service sends with its request, so that the
+  /// peer counts the hop, stops cycles in the service graph, and answers within the time left:
+  /// X-Healthchecks-Hops (hops + 1), X-Healthchecks-Via, X-Healthchecks-Deadline-Ms.
+  std::vector<std::pair<std::string, std::string>> forward_headers() const;
 };
+
+/// The header fields of the hop protocol (see CheckContext::forward_headers).
+inline constexpr const char* kHopsHeader = "X-Healthchecks-Hops";
+inline constexpr const char* kViaHeader = "X-Healthchecks-Via";
+inline constexpr const char* kDeadlineHeader = "X-Healthchecks-Deadline-Ms";
 
 /// The handler an asynchronous check calls once with its status, from any thread.
 ///
@@ -142,8 +153,10 @@ struct TraverseRequest {
   std::vector<std::string> path;
   /// What to run at the end of the path: "about", "aggregate", "am-i-up" or a slug.
   std::string action = "about";
-  /// Deadline of the hop, and `hops`: the count the downstream request must carry.
+  /// Deadline and hops of the walk so far: send context.forward_headers() downstream.
   CheckContext context;
+  /// The caller's Authorization header, to pass on so that a token reaches every hop.
+  std::string authorization;
 };
 
 /// What a traverse check answers: the downstream answer, passed back unchanged, or an error.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,6 +30,28 @@ struct RouterOptions {
   std::map<Level, int> status_codes;
   /// How long a traversal may take in all, counted from the first hop here.
   std::chrono::milliseconds traverse_timeout{5000};
+
+  // Limits: hostile or broken requests get a clear 4xx (or a CRIT answer) and nothing more.
+
+  /// Longest request target; longer ones answer 414.
+  std::size_t max_target_length = 2048;
+  /// Most query parameters; more answer 400.
+  std::size_t max_query_parameters = 16;
+  /// Most services a request may cross: the hops it already crossed (X-Healthchecks-Hops, set
+  /// by peers) plus, for traverse, the rest of its path. Beyond it the answer is CRIT saying so,
+  /// so a crafted path through a cycle of services stops.
+  int max_hops = 32;
+
+  // Access control: who sees details.
+
+  /// Decides, per request, whether the caller sees details (for example a bearer token or a
+  /// client address). When set, callers it refuses get the redacted form.
+  std::function<bool(const Request&)> allow_details;
+  /// Without allow_details: true shows everybody the redacted form. In the redacted form
+  /// am-i-up and every level stay public, but about loses its links, owners, host, version,
+  /// description and customData, statuses lose their descriptions and details, and traverse
+  /// through a dependency answers 403.
+  bool redact = false;
 };
 
 /// Serves every endpoint of the Health Checks API for one Registry.

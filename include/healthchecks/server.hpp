@@ -27,6 +27,18 @@ struct ServerOptions {
   unsigned short port = 8080;
   /// Threads that run the connections. Checks never run on them.
   unsigned threads = 1;
+
+  // Limits: a client cannot hold the server with slow or endless input.
+
+  /// From a request's first byte to its last: a client that trickles its header (one byte a
+  /// second) is dropped when this runs out.
+  std::chrono::milliseconds read_timeout{10000};
+  /// How long a kept-alive connection may wait for its next request.
+  std::chrono::milliseconds idle_timeout{60000};
+  /// Largest request header; a larger one is answered 431.
+  std::size_t max_header_bytes = 8 * 1024;
+  /// Most connections open at once; beyond it new ones are answered 503 and closed.
+  std::size_t max_connections = 1024;
 };
 
 /// Serves a Router over HTTP/1.1 with keep-alive; anything outside the router's base path is

@@ -29,6 +29,8 @@ detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const Ch
   request.target = std::move(target);
   request.deadline = detail::probe_deadline(context.deadline);
   request.timeout_shown = context.deadline - context.started;
+  // The hop protocol: the peer counts the hop, cuts cycles, and answers within our deadline.
+  request.headers = context.forward_headers();
   request.connect_timeout = options.connect_timeout;
   request.body_limit = options.max_body;
   return request;
@@ -203,6 +205,8 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
       target += "&dependencies=" + detail::encode_query_value(joined);
     }
     auto request = get(url, target, hop.context, options);
+    if (!hop.authorization.empty())
+      request.headers.emplace_back("Authorization", hop.authorization);
     detail::http_request(*hop.context.runtime, std::move(request),
                          [done, shown = url.text](detail::HttpResponse response) {
                            TraverseResult result;

@@ -35,10 +35,13 @@ struct Outcome {
 
 using OutcomeHandler = std::function<void(Outcome)>;
 
-/// What a request may spend: its deadline (from the caller's budget) and the hops it crossed.
+/// What a request may spend and where it has been: its deadline (the caller's, passed down
+/// from hop to hop), the services it crossed, and whether it came back to this one.
 struct Budget {
   Clock::time_point deadline = Clock::time_point::max();
   int hops = 0;
+  std::string via;     // the instance ids it passed through, this one last
+  bool cycle = false;  // it already passed through this service
 };
 
 class Core;
@@ -108,8 +111,8 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   // With mutex_ held: whether the last result may answer now, and how fresh it is.
   bool memory(Clock::time_point now, Memory& memory) const;
   std::optional<Outcome> remembered(Clock::time_point now) const;
-  std::uint64_t begin_execution(Clock::time_point now, int hops);
-  void launch(std::uint64_t id, Clock::time_point deadline, int hops);
+  std::uint64_t begin_execution(Clock::time_point now, const Budget& budget);
+  void launch(std::uint64_t id);
   void arm_execution_deadline(std::uint64_t id, Clock::time_point deadline);
   void arm_waiter_deadline(std::uint64_t id, Clock::time_point deadline);
   void finish(std::uint64_t id, Status status);
@@ -138,6 +141,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   Clock::time_point exec_started_;
   Clock::time_point exec_deadline_;
   int exec_hops_ = 0;
+  std::string exec_via_;
   Timer exec_timer_;
   std::uint64_t waiter_seq_ = 0;
   std::vector<Waiter> waiters_;
@@ -171,10 +175,14 @@ class Core {
   /// The endpoint registered under `slug`, or nullptr.
   EndpointState* find(std::string_view slug) const noexcept;
   Runtime& runtime() noexcept { return *runtime_; }
+  /// A random id for this registry, so that a request that comes back to it is recognised.
+  const std::string& instance_id() const noexcept { return instance_id_; }
   const std::shared_ptr<Gate>& gate() const noexcept { return gate_; }
 
-  /// The About JSON up to and including `"dependencies":[`.
-  const std::string& about_head() const noexcept { return about_head_; }
+  /// The About JSON up to and including `"dependencies":[`, in full or redacted.
+  const std::string& about_head(bool redacted = false) const noexcept {
+    return redacted ? about_head_redacted_ : about_head_;
+  }
   /// The About JSON from `],"customData":` to the end (with the change history, if kept).
   std::shared_ptr<const std::string> about_tail() const;
 
@@ -191,7 +199,9 @@ class Core {
   void render_tail();         // with mutex_ held (or in the constructor)
 
   bool started_ = false;
+  std::string instance_id_;
   std::string about_head_;
+  std::string about_head_redacted_;
   std::shared_ptr<const std::string> about_tail_;
   std::deque<StatusChange> history_;
 };

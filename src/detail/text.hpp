@@ -38,7 +38,7 @@ inline std::vector<std::string> split(std::string_view text, char sep) {
 /// "250 ms": durations in messages use the unit of every option (milliseconds).
 template <class Rep, class Period>
 std::string format_ms(std::chrono::duration<Rep, Period> d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+  return std::to_string(std::chrono::round<std::chrono::milliseconds>(d).count()) + " ms";
 }
 
 }  // namespace healthchecks::detail

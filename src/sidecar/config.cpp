@@ -413,6 +413,20 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   return endpoint;
 }
 
+// "Authorization: Bearer <token>", compared in constant time: a timing difference must not
+// tell an attacker how much of a guess was right.
+std::function<bool(const Request&)> bearer_token(std::string token) {
+  return [expected = "Bearer " + std::move(token)](const Request& request) {
+    const auto given = request.header("Authorization");
+    if (!given || given->size() != expected.size()) return false;
+    unsigned char difference = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      difference |= static_cast<unsigned char>((*given)[i] ^ expected[i]);
+    }
+    return difference == 0;
+  };
+}
+
 void read_options(const Reader& r, const json& doc, Config& config) {
   if (const auto timeout = r.duration(doc, "", "defaultTimeoutMs", 1)) {
     config.registry.default_timeout = *timeout;
@@ -432,6 +446,20 @@ void read_options(const Reader& r, const json& doc, Config& config) {
           static_cast<int>(r.integer(*codes, "statusCodes", name.c_str(), 200, 200, 599));
     }
   }
+  if (const json* access = r.find(doc, "access")) {
+    if (!access->is_object()) {
+      r.expected("access", "an object {\"token\": \"...\", \"redact\": true}", *access);
+    }
+    r.only(*access, "access", {"token", "redact"});
+    config.router.redact = r.boolean(*access, "access", "redact", false);
+    if (r.find(*access, "token") != nullptr) {
+      const std::string token = r.string(*access, "access", "token");
+      if (token.size() < 16) r.fail("access.token", "expected at least 16 characters");
+      config.router.allow_details = bearer_token(token);
+    }
+  }
+  config.server.max_connections =
+      static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 1024, 1, 1'000'000));
   if (const json* history = r.find(doc, "history")) {
     if (!history->is_object())
       r.expected("history", "an object {\"size\": N, \"key\": \"...\"}", *history);

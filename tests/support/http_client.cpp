@@ -56,7 +56,8 @@ HttpReply HttpConnection::get(const std::string& target, const std::string& meth
 }
 
 std::string HttpConnection::raw(const std::string& bytes, int timeout_ms) {
-  asio::write(impl_->socket, asio::buffer(bytes));
+  boost::system::error_code write_error;  // the server may have closed: read what it said
+  asio::write(impl_->socket, asio::buffer(bytes), write_error);
   std::string received;
   char chunk[4096];
   pollfd fd{impl_->socket.native_handle(), POLLIN, 0};

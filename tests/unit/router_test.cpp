@@ -248,7 +248,9 @@ TEST_F(DemoRouter, TraversePassesTheRestOfThePathAndTheAction) {
   EXPECT_EQ(response.body, R"({"id":"service-1"})");
   EXPECT_EQ(last_hop_.path, (std::vector<std::string>{"mongo", "x&action=y"}));
   EXPECT_EQ(last_hop_.action, "aggregate");
-  EXPECT_EQ(last_hop_.context.hops, 1);
+  EXPECT_EQ(last_hop_.context.hops, 0) << "this request crossed no service before";
+  EXPECT_EQ(last_hop_.context.forward_headers().front(),
+            (std::pair<std::string, std::string>{"X-Healthchecks-Hops", "1"}));
   EXPECT_EQ(last_hop_.context.slug, "service-1");
 
   (void)get("/status/traverse?dependencies=service-1");

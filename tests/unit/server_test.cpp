@@ -108,6 +108,92 @@ TEST_F(ServerTest, StopsGracefully) {
   server_->stop();  // idempotent
 }
 
+// --- Limits ------------------------------------------------------------------------------------
+
+ServerOptions strict() {
+  auto options = any_port(1);
+  options.read_timeout = std::chrono::milliseconds(300);
+  options.idle_timeout = std::chrono::milliseconds(500);
+  options.max_header_bytes = 1024;
+  options.max_connections = 3;
+  return options;
+}
+
+TEST(ServerLimits, AClientThatTricklesItsHeaderIsDroppedWhileOthersAreServed) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, strict());
+  server.start();
+  auto slow = std::async(std::launch::async, [port = server.port()] {
+    HttpConnection connection(port);
+    const std::string request = "GET /status/am-i-up HTTP/1.1\r\nHost: x\r\n\r\n";
+    // One byte every 100 ms: it would take 4 s; the read time-out is 300 ms.
+    const auto start = std::chrono::steady_clock::now();
+    std::string answer;
+    for (const char c : request) {
+      answer += connection.raw(std::string(1, c), 100);
+      if (!answer.empty() || std::chrono::steady_clock::now() - start > 2s) break;
+    }
+    return std::make_pair(answer, std::chrono::steady_clock::now() - start);
+  });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(http_get(server.port(), "/status/am-i-up").body, "OK") << "others are served meanwhile";
+  const auto [answer, took] = slow.get();
+  EXPECT_THAT(answer, ::testing::Not(HasSubstr("200 OK")));
+  EXPECT_LT(took, 1500ms) << "dropped at the read time-out, not after the whole header";
+}
+
+TEST(ServerLimits, AnIdleConnectionIsClosed) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, strict());
+  server.start();
+  HttpConnection connection(server.port());
+  EXPECT_EQ(connection.get("/status/am-i-up").body, "OK");
+  // Nothing more is sent; the idle time-out (500 ms) closes it, and raw() sees the end.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(connection.raw("", 3000), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST(ServerLimits, AnOversizedHeaderIs431) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, strict());
+  server.start();
+  HttpConnection connection(server.port());
+  const auto answer = connection.raw(
+      "GET /status/am-i-up HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n");
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 431 Request Header Fields Too Large"));
+}
+
+TEST(ServerLimits, ALongTargetIs414) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, any_port());
+  server.start();
+  EXPECT_EQ(http_get(server.port(), "/status/about?q=" + std::string(3000, 'x')).status, 414);
+}
+
+TEST(ServerLimits, ConnectionsBeyondTheCapAre503) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, strict());
+  server.start();
+  std::vector<std::unique_ptr<HttpConnection>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<HttpConnection>(server.port()));
+    EXPECT_EQ(open.back()->get("/status/am-i-up").body, "OK");
+  }
+  HttpConnection extra(server.port());
+  const auto answer = extra.raw("GET /status/am-i-up HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 503 Service Unavailable"));
+  EXPECT_THAT(answer, HasSubstr("too many connections"));
+  open.pop_back();  // one leaves: room again
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(http_get(server.port(), "/status/am-i-up").body, "OK");
+}
+
 TEST(Server, ServesOnSeveralThreads) {
   Registry registry;
   registry.add({"MySQL", "db", "internal", [] { return true; }});
