@@ -30,14 +30,18 @@ std::vector<std::string> string_list_field(const nlohmann::json& object, const c
 }
 
 // nlohmann's message minus its "[json.exception.parse_error.101] parse error at line L,
-// column C: " prefix, which we replace by our own "file:L:C: ".
-std::string parse_error_text(const nlohmann::json::parse_error& e) {
+// column C: " prefix (which we replace by our own "file:L:C: "), or minus its
+// "[json.exception.out_of_range.406] " tag.
+std::string parse_error_text(const nlohmann::json::exception& e) {
   std::string text = e.what();
   const auto column = text.find("column ");
   if (column != std::string::npos) {
     const auto colon = text.find(": ", column);
     if (colon != std::string::npos) return text.substr(colon + 2);
   }
+  const auto tag = text.find("] ");
+  if (text.rfind("[json.exception.", 0) == 0 && tag != std::string::npos)
+    return text.substr(tag + 2);
   return text;
 }
 
@@ -82,6 +86,9 @@ About parse_about(std::string_view json_text, const std::string& source) {
     const auto [line, column] = line_and_column(json_text, e.byte);
     throw Error("about", source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
                              parse_error_text(e));
+  } catch (const nlohmann::json::exception& e) {
+    // Not only syntax: a number too large for a double is out_of_range (found by fuzzing).
+    throw Error("about", source + ": " + parse_error_text(e));
   }
   if (!document.is_object()) {
     throw Error("about", source + ": expected a JSON object at the top level, found " +

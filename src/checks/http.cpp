@@ -6,19 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/http_client.hpp"
-#include "detail/json_writer.hpp"
+#include "detail/peer_answer.hpp"
 #include "detail/text.hpp"
 #include "healthchecks/error.hpp"
 
 namespace healthchecks::checks {
 namespace {
-
-constexpr std::size_t kBodyInDetails = 512;
-
-std::string excerpt(const std::string& body) {
-  if (body.size() <= kBodyInDetails) return body;
-  return body.substr(0, kBodyInDetails) + "... (" + std::to_string(body.size()) + " bytes)";
-}
 
 detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const CheckContext& context,
                         const HttpOptions& options, std::string method = "GET") {
@@ -36,34 +29,8 @@ detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const Ch
   return request;
 }
 
-// A v1 status array, `["OK"]` or `[level, {details}]`: the answer of a peer that speaks the API.
-bool is_status_array(const nlohmann::json& json) {
-  return json.is_array() && !json.empty() && json.size() <= 2 && json[0].is_string() &&
-         parse_level(json[0].get_ref<const std::string&>()).has_value();
-}
-
-// The peer's aggregate read as the reference's httpsc.HttpStatusChecker reads it. One
-// difference: a status array with another code than 200 is read as the array (a peer that
-// opted in to status codes answers CRIT with 503 and WARN with 429), not as "Invalid response".
 Status read_aggregate(std::string_view name, const detail::HttpResponse& response) {
-  const std::string who(name);
-  const auto json = nlohmann::json::parse(response.body, nullptr, false);
-  if (response.status != 200 && !is_status_array(json)) {
-    return Status::crit(who, "Invalid response. Code: " + std::to_string(response.status) +
-                                 ", Body: " + excerpt(response.body));
-  }
-  if (json.is_discarded() || !json.is_array() || json.empty()) {
-    return Status::crit(who, "Error decoding json response: expected a status array, got: " +
-                                 excerpt(response.body));
-  }
-  std::string details = "Error details missing";
-  if (json.size() >= 2) {
-    details.clear();
-    detail::append_json(details, json[1]);
-  }
-  if (json[0] == "OK") return Status::ok(who + " check OK", "");
-  if (json[0] == "WARN") return Status::warn(who, who + " check failed: WARN - " + details);
-  return Status::crit(who, who + " check failed: CRIT - " + details);
+  return detail::read_peer_aggregate(name, response.status, response.body);
 }
 
 // What http() does with an answer that is not a status array: status and body expectations.
@@ -78,14 +45,14 @@ Status judge_plain(const std::string& shown, const HttpOptions& options,
     std::string wanted;
     for (const int s : options.expect_status)
       wanted += (wanted.empty() ? "" : " or ") + std::to_string(s);
-    return Status::crit({}, shown + " answered " + code + " (expected " +
-                                (wanted.empty() ? "2xx" : wanted) + ")" +
-                                (response.body.empty() ? "" : ": " + excerpt(response.body)));
+    return Status::crit(
+        {}, shown + " answered " + code + " (expected " + (wanted.empty() ? "2xx" : wanted) + ")" +
+                (response.body.empty() ? "" : ": " + detail::excerpt(response.body)));
   }
   if (!options.body_contains.empty() &&
       response.body.find(options.body_contains) == std::string::npos) {
     return Status::crit({}, shown + " answered " + code + " but the body does not contain \"" +
-                                options.body_contains + "\": " + excerpt(response.body));
+                                options.body_contains + "\": " + detail::excerpt(response.body));
   }
   return Status::ok({}, shown + ": " + code + " in " + detail::format_elapsed(took));
 }
@@ -130,7 +97,7 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
     const auto json = options.method == "HEAD" && !probing_api
                           ? nlohmann::json()
                           : nlohmann::json::parse(response.body, nullptr, false);
-    if (probing_api || is_status_array(json)) return done(read_aggregate(name, response));
+    if (probing_api || detail::is_status_array(json)) return done(read_aggregate(name, response));
     done(judge_plain(shown, options, response, detail::Clock::now() - started));
   }
 };

@@ -477,7 +477,7 @@ Config parse_config(std::string_view text, const std::string& source, const std:
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a huge number
     throw Error("config", source + ": not valid JSON: " + e.what());
   }
   const Reader r(source);

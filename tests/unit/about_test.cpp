@@ -1,5 +1,6 @@
 #include "healthchecks/about.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "healthchecks/error.hpp"
@@ -74,6 +75,12 @@ TEST(About, MalformedFileNamesFileLineAndColumn) {
     EXPECT_NE(what.find(path + ":3:"), std::string::npos) << what;
     EXPECT_NE(what.find("syntax error"), std::string::npos) << what;
   }
+}
+
+// Found by fuzzing: a number too large for a double is not a parse_error in nlohmann/json.
+TEST(About, AHugeNumberIsAnErrorToo) {
+  EXPECT_THAT([] { (void)parse_about(R"({"id": 1444444444444e44444441})", "big.json"); },
+              ::testing::ThrowsMessage<Error>(::testing::HasSubstr("big.json: number overflow")));
 }
 
 TEST(About, TopLevelMustBeAnObject) {

@@ -182,6 +182,8 @@ TEST(SidecarConfig, RegistrationErrorsNameTheCheck) {
 TEST(SidecarConfig, MalformedJsonNamesTheFile) {
   EXPECT_THAT(error_of("{\"listen\": }"), HasSubstr("config: svc.json: not valid JSON"));
   EXPECT_THAT(error_of("[]"), HasSubstr("expected a JSON object at the top level"));
+  EXPECT_THAT(error_of(R"({"threads": 1e999999})"), HasSubstr("not valid JSON"))
+      << "a number too large is not a parse_error in nlohmann/json (found by fuzzing)";
   EXPECT_THAT([] { (void)load_config("/nonexistent/sidecar.json"); },
               ::testing::ThrowsMessage<Error>(HasSubstr("/nonexistent/sidecar.json: cannot read")));
 }

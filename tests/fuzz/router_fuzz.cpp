@@ -1,0 +1,106 @@
+// Fuzz target: the router, with any method, target and header fields. Input: the method, a
+// newline, the target, then header lines ("Name: value"). Whatever comes in, the router must
+// answer once, with a status from 100 to 599, and with valid JSON when it says JSON.
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "healthchecks/registry.hpp"
+#include "healthchecks/router.hpp"
+
+namespace {
+
+using namespace healthchecks;
+
+class Fields final : public Headers {
+ public:
+  std::optional<std::string_view> find(std::string_view name) const override {
+    for (const auto& [key, value] : fields) {
+      if (key.size() == name.size() &&
+          std::equal(key.begin(), key.end(), name.begin(),
+                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+        return std::string_view(value);
+      }
+    }
+    return std::nullopt;
+  }
+  std::multimap<std::string, std::string> fields;
+};
+
+// Instant checks only: asynchronous, answered inline, so that one input is one quick call.
+Check instant(Status status) {
+  return Check::async([status](const CheckContext&, Completion done) { done(status); });
+}
+
+Registry* make_registry() {
+  About about;
+  about.id = "fuzzed";
+  about.custom_data["note"] = "<&>";
+  auto* r = new Registry(about);  // lives as long as the fuzzer
+  r->add({"DB", "db", "internal", instant(Status::ok())});
+  r->add({"Cache", "cache", "internal", instant(Status::crit("", "down \"hard\"\n"))});
+  StatusEndpoint optional("Search", "search", "external", instant(Status::warn("", "slow")));
+  optional.critical = false;
+  optional.cache_ttl = std::chrono::seconds(60);
+  r->add(optional);
+  StatusEndpoint peer("Peer", "peer", "external", instant(Status::ok()));
+  peer.traversable = true;
+  peer.traverse = [](const TraverseRequest& hop, std::function<void(TraverseResult)> done) {
+    done(TraverseResult{{}, Response{200, "application/json", hop.path.empty() ? "{}" : "[]", {}}});
+  };
+  r->add(peer);
+  return r;
+}
+
+const Router& router() {
+  static Registry* registry = make_registry();
+  static RouterOptions options = [] {
+    RouterOptions o;
+    o.status_codes = {{Level::crit, 503}};
+    o.allow_details = [](const Request& request) {
+      return request.header("Authorization").has_value();
+    };
+    return o;
+  }();
+  static Router router(*registry, options);
+  return router;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  const auto first = input.find('\n');
+  const std::string method = input.substr(0, first);
+  std::string rest = first == std::string::npos ? std::string() : input.substr(first + 1);
+  const auto second = rest.find('\n');
+  const std::string target = rest.substr(0, second);
+  Fields fields;
+  if (second != std::string::npos) {
+    std::string_view lines(rest);
+    lines.remove_prefix(second + 1);
+    while (!lines.empty()) {
+      const auto end = std::min(lines.find('\n'), lines.size());
+      const auto line = lines.substr(0, end);
+      const auto colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        auto value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        fields.fields.emplace(std::string(line.substr(0, colon)), std::string(value));
+      }
+      lines.remove_prefix(std::min(end + 1, lines.size()));
+    }
+  }
+
+  const Response response = router().handle(Request(method, target, &fields));
+  if (response.status < 100 || response.status > 599) std::abort();
+  if (response.content_type.rfind("application/json", 0) == 0 &&
+      !nlohmann::json::accept(response.body)) {
+    std::abort();  // we said JSON: it must be JSON, whatever the input was
+  }
+  return 0;
+}
