@@ -10,7 +10,8 @@ packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohma
 # setpriv from util-linux); the services the packages would start are not needed and not used.
 case "$task" in
   build) ;;
-  test) packages+=(clang libgtest-dev libgmock-dev libpq-dev redis-server postgresql util-linux) ;;
+  test) packages+=(clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev libpq-dev
+                   redis-server postgresql util-linux) ;;
   demo) packages+=(curl libpq-dev redis-server) ;;
   bench) packages+=(curl wrk valgrind) ;;
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;

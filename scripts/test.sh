@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test, installing what is missing first (Debian 12).
+# Builds everything and runs every test, installing what is missing first (Debian 12):
 #   scripts/test.sh
-# Two builds, both warning-free or failing: g++ (the test run whose counts end the output) and
-# clang++ (its tests run too). Build trees: build/ and build-clang/. The last line is the count.
+# Three builds, warnings are errors in each:
+#   build/        g++ 12: unit, integration and packaging tests, examples
+#   build-asan/   clang 14 with AddressSanitizer + UndefinedBehaviorSanitizer: the tests, then
+#                 each libFuzzer target for $FUZZ_SECONDS (default 20) from its seed corpus
+#   build-tsan/   clang 14 with ThreadSanitizer: the tests
+# The last line gives the counts of all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +15,7 @@ scripts/install-deps.sh test
 jobs=$(nproc)
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+fuzz_seconds=${FUZZ_SECONDS:-20}
 
 summary=()
 total_failed=0
@@ -18,14 +23,14 @@ run_build() {  # name, build dir, ctest arguments, extra cmake arguments...
   local name=$1 dir=$2 ctest_args=$3
   shift 3
   echo "== $name: configure and build ($dir)"
-  cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEALTHCHECKS_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" "${generator[@]}" -DHEALTHCHECKS_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   echo "== $name: tests"
   local log="$dir/ctest.log" status=0
-  (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 300 $ctest_args) | tee "$log" || status=$?
-  local line
+  # shellcheck disable=SC2086  # ctest_args is a list of words
+  (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 600 $ctest_args) | tee "$log" || status=$?
+  local line total failed
   line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -1 || true)
-  local total failed
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
   failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
   [[ -n "$line" ]] || { total=0; failed=1; }
@@ -34,9 +39,19 @@ run_build() {  # name, build dir, ctest arguments, extra cmake arguments...
   summary+=("$name: $((total - failed)) passed, $failed failed of $total")
 }
 
-run_build "g++" build "" -DCMAKE_CXX_COMPILER=g++
+# Sanitizer builds: enough optimisation to run quickly, line tables for readable reports.
+sanitized=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+           "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only"
+           -DHEALTHCHECKS_BUILD_EXAMPLES=OFF)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+run_build "g++" build "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # Packaging is the same whatever the compiler; the g++ run covers it.
-run_build "clang++" build-clang "-LE packaging" -DCMAKE_CXX_COMPILER=clang++
+run_build "clang++ ASan+UBSan+fuzz" build-asan "-LE packaging" "${sanitized[@]}" \
+  -DHEALTHCHECKS_SANITIZE=address,undefined -DHEALTHCHECKS_FUZZ=ON \
+  -DHEALTHCHECKS_FUZZ_SECONDS="$fuzz_seconds"
+run_build "clang++ TSan" build-tsan "-LE packaging" "${sanitized[@]}" -DHEALTHCHECKS_SANITIZE=thread
 
 joined=$(IFS='|'; echo "${summary[*]}")
 echo
