@@ -1,6 +1,7 @@
 #include "healthchecks/check.hpp"
 
 #include "detail/completion.hpp"
+#include "detail/hop_headers.hpp"
 
 namespace healthchecks {
 
@@ -15,11 +16,9 @@ std::chrono::milliseconds CheckContext::time_left() const {
 
 std::vector<std::pair<std::string, std::string>> CheckContext::forward_headers() const {
   std::vector<std::pair<std::string, std::string>> headers;
-  headers.emplace_back(kHopsHeader, std::to_string(hops + 1));
-  if (!via.empty()) headers.emplace_back(kViaHeader, via);
-  if (deadline != std::chrono::steady_clock::time_point::max()) {
-    headers.emplace_back(kDeadlineHeader, std::to_string(time_left().count()));
-  }
+  detail::for_each_hop_header(*this, [&headers](const char* name, const std::string& value) {
+    headers.emplace_back(name, value);
+  });
   return headers;
 }
 

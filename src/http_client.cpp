@@ -136,7 +136,8 @@ class Call : public std::enable_shared_from_this<Call> {
     head_ += request_.target;
     head_ += " HTTP/1.1\r\nHost: ";
     head_ += key_;
-    head_ += "\r\nUser-Agent: healthchecks-cpp\r\nAccept: application/json, text/plain, */*\r\n";
+    head_ += "\r\nUser-Agent: healthchecks-cpp\r\n";
+    head_ += request_.header_lines;
     for (const auto& [name, value] : request_.headers) {
       if (name.find_first_of("\r\n:") != std::string::npos ||
           value.find_first_of("\r\n") != std::string::npos) {

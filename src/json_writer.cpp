@@ -121,6 +121,20 @@ void append_json_number(std::string& out, double value) {
   out.append(text);
 }
 
+void append_json_seconds(std::string& out, std::chrono::nanoseconds duration) {
+  auto ns = duration.count();
+  if (ns < 0) ns = 0;
+  out += std::to_string(ns / 1'000'000'000);
+  auto fraction = ns % 1'000'000'000;
+  if (fraction == 0) return;
+  char digits[10] = "000000000";
+  for (int i = 8; i >= 0; --i, fraction /= 10) digits[i] = static_cast<char>('0' + fraction % 10);
+  int length = 9;
+  while (digits[length - 1] == '0') --length;
+  out += '.';
+  out.append(digits, static_cast<std::size_t>(length));
+}
+
 void append_json(std::string& out, const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::null:

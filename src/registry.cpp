@@ -128,7 +128,7 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
     done(Outcome{Status::ok(endpoint_.name,
                             "not checked: this request already passed through "
                             "this service (a cycle in the service graph)"),
-                 0, std::nullopt, 0});
+                 Clock::duration::zero(), std::nullopt, 0});
     return;
   }
   const auto now = Clock::now();
@@ -143,14 +143,14 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
     done(Outcome{Status::warn(endpoint_.name,
                               "not checked yet: the first background check "
                               "has not finished"),
-                 0, std::nullopt, 0});
+                 Clock::duration::zero(), std::nullopt, 0});
     return;
   }
   const auto deadline = std::min(budget.deadline, now + timeout_);
   if (deadline <= now) {
     lock.unlock();
-    done(Outcome{Status::crit(endpoint_.name, "not run: the request has no time left"), 0,
-                 std::nullopt, 0});
+    done(Outcome{Status::crit(endpoint_.name, "not run: the request has no time left"),
+                 Clock::duration::zero(), std::nullopt, 0});
     return;
   }
   const auto id = ++waiter_seq_;
@@ -262,7 +262,7 @@ std::uint64_t EndpointState::begin_execution(Clock::time_point now, const Budget
   exec_deadline_ =
       endpoint_.traversable ? std::min(now + timeout_, budget.deadline) : now + timeout_;
   exec_hops_ = budget.hops;
-  exec_via_ = budget.via;
+  exec_via_ = budget.chain(core_.instance_id());
   return ++exec_id_;
 }
 
@@ -361,10 +361,11 @@ void EndpointState::finish(std::uint64_t id, Status status) {
     // A late answer: the deadline already reported this execution as timed out, and an answer
     // slower than the deadline is not one to show. Whoever joined it meanwhile gets a new run.
     if (waiters_.empty()) return;
+    const std::string via = exec_via_;  // the same chain again: it already holds this id
     Budget budget;
     budget.hops = exec_hops_;
-    budget.via = exec_via_;
     const auto next = begin_execution(now, budget);
+    exec_via_ = via;
     lock.unlock();
     launch(next);
     return;
@@ -403,13 +404,13 @@ void EndpointState::waiter_deadline(std::uint64_t id) {
         " (an earlier execution, started " + format_ms(running_for) + " ago, is still running)";
   }
   waiter.done(Outcome{Status::crit(endpoint_.name, std::move(details)),
-                      seconds(now - waiter.arrived), std::nullopt, 0});
+                      now - waiter.arrived, std::nullopt, 0});
 }
 
 void EndpointState::publish(Status status, Clock::time_point now,
                             std::unique_lock<std::mutex>& lock) {
   if (status.description.empty()) status.description = endpoint_.name;
-  last_ = Result{status, now, seconds(now - exec_started_)};
+  last_ = Result{status, now, now - exec_started_};
   dampen(status, now);
   update_snapshot();
   double fresh_for = 0;
@@ -501,9 +502,7 @@ void EndpointState::refresh() {
     schedule_refresh(now + endpoint_.interval);
     return;
   }
-  Budget budget;
-  budget.via = core_.instance_id();
-  const auto id = begin_execution(now, budget);
+  const auto id = begin_execution(now, Budget{});
   lock.unlock();
   launch(id);
 }

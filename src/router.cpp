@@ -196,7 +196,7 @@ class Handler {
   Core& core_;
   std::shared_ptr<const Config> config_;
   bool redacted_ = false;      // this caller sees levels only
-  std::string authorization_;  // forwarded on traversal
+  std::string_view authorization_;  // forwarded on traversal (a view into the request)
 };
 
 void Handler::am_i_up(Api api, const Done& done) const {
@@ -315,7 +315,7 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
                   const Outcome& outcome = outcomes[i];
                   body += status_body(api, outcome.status, redacted);
                   body += ",\"statusDuration\":";
-                  append_json_number(body, outcome.duration);
+                  append_json_seconds(body, outcome.duration);
                 }
                 body += ",\"statusPath\":";
                 append_json_string(body, endpoint.slug);
@@ -406,9 +406,9 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
   hop.context.started = now;
   hop.context.deadline = std::min(budget.deadline, now + config_->options.traverse_timeout);
   hop.context.hops = budget.hops;
-  hop.context.via = budget.via;
+  hop.context.via = budget.chain(core_.instance_id());
   hop.context.runtime = &core_.runtime();
-  hop.authorization = authorization_;
+  hop.authorization = std::string(authorization_);
 
   // Answered once: by the traverse check, or by the deadline if it never answers.
   struct Once {
@@ -476,7 +476,7 @@ Budget Handler::budget_of(const Request& request) const {
     if (via.substr(start, end - start) == self) budget.cycle = true;
     start = end + 1;
   }
-  budget.via = via.empty() ? self : std::string(via) + "," + self;
+  budget.via = via;  // a view into the request: used before dispatch returns
   return budget;
 }
 
@@ -582,7 +582,7 @@ void Handler::dispatch(const Request& request, Done done) {
   if (name == "am-i-up") return am_i_up(api, done);
   const Budget budget = budget_of(request);
   redacted_ = !details_allowed(request);
-  if (!redacted_) authorization_ = std::string(request.header("Authorization").value_or(""));
+  if (!redacted_) authorization_ = request.header("Authorization").value_or("");
   if (budget.hops > options.max_hops) {
     done(crit_response(api, status_code(*config_, Level::crit), "Hop limit",
                        "this request crossed " + std::to_string(budget.hops) +

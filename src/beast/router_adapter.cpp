@@ -41,10 +41,17 @@ std::string_view view(boost::beast::string_view s) {
 class FieldsView final : public Headers {
  public:
   explicit FieldsView(const http::fields& fields) : fields_(fields) {}
+  // A request has a handful of fields: a scan, length first, costs a fraction of the fields'
+  // ordered lookup (measured with callgrind).
   std::optional<std::string_view> find(std::string_view name) const override {
-    const auto it = fields_.find(boost::beast::string_view(name.data(), name.size()));
-    if (it == fields_.end()) return std::nullopt;
-    return view(it->value());
+    for (const auto& field : fields_) {
+      const auto key = field.name_string();
+      if (key.size() == name.size() &&
+          boost::beast::iequals(key, boost::beast::string_view(name.data(), name.size()))) {
+        return view(field.value());
+      }
+    }
+    return std::nullopt;
   }
 
  private:

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "detail/hop_headers.hpp"
 #include "detail/http_client.hpp"
 #include "detail/peer_answer.hpp"
 #include "detail/text.hpp"
@@ -23,7 +24,11 @@ detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const Ch
   request.deadline = detail::probe_deadline(context.deadline);
   request.timeout_shown = context.deadline - context.started;
   // The hop protocol: the peer counts the hop, cuts cycles, and answers within our deadline.
-  request.headers = context.forward_headers();
+  // Written straight into the head (this runs once per peer call); values are numbers and the
+  // instance ids of a chain whose parts came through an HTTP parser: no line breaks.
+  detail::for_each_hop_header(context, [&request](const char* name, const std::string& value) {
+    request.header_lines.append(name).append(": ").append(value).append("\r\n");
+  });
   request.connect_timeout = options.connect_timeout;
   request.body_limit = options.max_body;
   return request;

@@ -1,7 +1,12 @@
 // PostgreSQL through libpq's non-blocking API: PQconnectStart/PQconnectPoll, then PQsendQuery,
 // each step waiting for the socket on Asio, so that no thread waits for the database.
+//
+// libpq is loaded on first use (dlopen), not linked: it brings libcrypto, GnuTLS, Kerberos and
+// LDAP with it, about 5 MiB of resident memory in every process, which services that check no
+// PostgreSQL should not pay (docs/benchmarks.md).
 #include "healthchecks/checks/postgres.hpp"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -16,6 +21,39 @@ namespace {
 using error_code = boost::system::error_code;
 namespace asio = detail::asio;
 
+// The libpq functions the check calls, looked up in libpq.so.5 once.
+struct Libpq {
+  std::string error;  // why libpq could not be loaded; empty when it was
+#define HEALTHCHECKS_LIBPQ(name) decltype(&::name) name = nullptr;
+#define HEALTHCHECKS_LIBPQ_FUNCTIONS(X)                                                      \
+  X(PQconnectStart)                                                                          \
+  X(PQstatus) X(PQconnectPoll) X(PQsocket) X(PQsetnonblocking) X(PQsendQuery) X(PQflush)     \
+      X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQresultStatus) X(PQresultErrorMessage) \
+          X(PQclear) X(PQerrorMessage) X(PQfinish) X(PQhost) X(PQport) X(PQdb)
+  HEALTHCHECKS_LIBPQ_FUNCTIONS(HEALTHCHECKS_LIBPQ)
+#undef HEALTHCHECKS_LIBPQ
+};
+
+const Libpq& libpq() {
+  static const Libpq api = [] {
+    Libpq loaded;
+    void* library = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);  // kept for the process
+    if (library == nullptr) {
+      loaded.error = std::string("cannot load libpq (install libpq5): ") + dlerror();
+      return loaded;
+    }
+#define HEALTHCHECKS_LIBPQ(name)                                                   \
+  loaded.name = reinterpret_cast<decltype(&::name)>(dlsym(library, #name));        \
+  if (loaded.name == nullptr && loaded.error.empty()) {                            \
+    loaded.error = "libpq.so.5 has no " #name " (a libpq older than version 10?)"; \
+  }
+    HEALTHCHECKS_LIBPQ_FUNCTIONS(HEALTHCHECKS_LIBPQ)
+#undef HEALTHCHECKS_LIBPQ
+    return loaded;
+  }();
+  return api;
+}
+
 // libpq ends its messages with a newline (sometimes two lines); one line reads better here.
 std::string tidy(const char* message) {
   std::string text = message != nullptr ? message : "";
@@ -29,7 +67,8 @@ std::string tidy(const char* message) {
 class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
  public:
   PostgresProbe(const CheckContext& context, Completion done, const PostgresOptions& options)
-      : options_(options),
+      : pq_(libpq()),
+        options_(options),
         done_(std::move(done)),
         executor_(context.runtime->impl().executor()),
         started_(context.started),
@@ -47,10 +86,11 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
                                         detail::format_ms(self->budget_end_ - self->started_) +
                                         " while " + self->phase_ + " " + self->where()));
     });
-    connection_ = PQconnectStart(options_.conninfo.c_str());
+    if (!pq_.error.empty()) return finish(Status::crit({}, pq_.error));
+    connection_ = pq_.PQconnectStart(options_.conninfo.c_str());
     if (connection_ == nullptr)
       return finish(Status::crit({}, "libpq could not allocate a connection"));
-    if (PQstatus(connection_) == CONNECTION_BAD) return fail("cannot connect to");
+    if (pq_.PQstatus(connection_) == CONNECTION_BAD) return fail("cannot connect to");
     poll_connect(PGRES_POLLING_WRITING);
   }
 
@@ -65,21 +105,21 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
                                          : asio::posix::stream_descriptor::wait_write,
          [](PostgresProbe& self) {
            self.release();
-           self.poll_connect(PQconnectPoll(self.connection_));
+           self.poll_connect(self.pq_.PQconnectPoll(self.connection_));
          });
   }
 
   void send_query() {
     phase_ = "querying";
-    if (PQsetnonblocking(connection_, 1) != 0 ||
-        PQsendQuery(connection_, options_.query.c_str()) != 1) {
+    if (pq_.PQsetnonblocking(connection_, 1) != 0 ||
+        pq_.PQsendQuery(connection_, options_.query.c_str()) != 1) {
       return fail("cannot send the query to");
     }
     flush();
   }
 
   void flush() {
-    const int pending = PQflush(connection_);
+    const int pending = pq_.PQflush(connection_);
     if (pending < 0) return fail("cannot send the query to");
     if (pending == 1) {
       return wait(asio::posix::stream_descriptor::wait_write,
@@ -89,18 +129,18 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
   }
 
   void read() {
-    if (PQconsumeInput(connection_) != 1) return fail("lost the connection to");
-    if (PQisBusy(connection_)) {
+    if (pq_.PQconsumeInput(connection_) != 1) return fail("lost the connection to");
+    if (pq_.PQisBusy(connection_)) {
       return wait(asio::posix::stream_descriptor::wait_read,
                   [](PostgresProbe& self) { self.read(); });
     }
     std::string error;
-    while (PGresult* result = PQgetResult(connection_)) {
-      const auto status = PQresultStatus(result);
+    while (PGresult* result = pq_.PQgetResult(connection_)) {
+      const auto status = pq_.PQresultStatus(result);
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && error.empty()) {
-        error = tidy(PQresultErrorMessage(result));
+        error = tidy(pq_.PQresultErrorMessage(result));
       }
-      PQclear(result);
+      pq_.PQclear(result);
     }
     if (!error.empty())
       return finish(Status::crit({}, options_.query + " failed on " + where() + ": " + error));
@@ -116,7 +156,7 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
 
   template <class Next>
   void wait(asio::posix::stream_descriptor::wait_type type, Next next) {
-    const int fd = PQsocket(connection_);
+    const int fd = pq_.PQsocket(connection_);
     if (fd < 0) return fail("lost the connection to");
     if (!socket_) socket_.emplace(executor_, fd);
     socket_->async_wait(type, [self = shared_from_this(), next](const error_code& ec) {
@@ -129,12 +169,13 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
 
   // "127.0.0.1:5432/app", once libpq knows where it is connecting.
   std::string where() const {
-    if (connection_ == nullptr || PQhost(connection_) == nullptr) return "the server";
-    return std::string(PQhost(connection_)) + ":" + PQport(connection_) + "/" + PQdb(connection_);
+    if (connection_ == nullptr || pq_.PQhost(connection_) == nullptr) return "the server";
+    return std::string(pq_.PQhost(connection_)) + ":" + pq_.PQport(connection_) + "/" +
+           pq_.PQdb(connection_);
   }
 
   void fail(const std::string& what) {
-    finish(Status::crit({}, what + " " + where() + ": " + tidy(PQerrorMessage(connection_))));
+    finish(Status::crit({}, what + " " + where() + ": " + tidy(pq_.PQerrorMessage(connection_))));
   }
 
   void finish(Status status) {
@@ -156,10 +197,11 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
 
   void close() {
     release();
-    if (connection_ != nullptr) PQfinish(connection_);
+    if (connection_ != nullptr) pq_.PQfinish(connection_);
     connection_ = nullptr;
   }
 
+  const Libpq& pq_;
   PostgresOptions options_;
   Completion done_;
   asio::any_io_executor executor_;

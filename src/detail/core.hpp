@@ -25,8 +25,8 @@ struct Outcome {
   /// The status to show for the endpoint (description filled, flap dampening and staleness
   /// applied).
   Status status;
-  /// Seconds the execution took.
-  double duration = 0;
+  /// How long the execution took.
+  Clock::duration duration{};
   /// Seconds since the result was produced, when it was answered from memory.
   std::optional<double> age;
   /// Seconds the answer stays fresh (for Cache-Control); 0 when it should not be reused.
@@ -40,8 +40,13 @@ using OutcomeHandler = std::function<void(Outcome)>;
 struct Budget {
   Clock::time_point deadline = Clock::time_point::max();
   int hops = 0;
-  std::string via;     // the instance ids it passed through, this one last
-  bool cycle = false;  // it already passed through this service
+  std::string_view via;  // the instance ids it passed through before this one (a view)
+  bool cycle = false;    // it already passed through this service
+
+  /// The chain to send on: `via` and this service's id. Built only when a peer is called.
+  std::string chain(const std::string& self) const {
+    return via.empty() ? self : std::string(via) + "," + self;
+  }
 };
 
 class Core;
@@ -84,7 +89,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   struct Result {
     Status status;  // as the check reported it, description filled
     Clock::time_point finished;
-    double duration;
+    Clock::duration duration;
   };
 
   struct Memory {

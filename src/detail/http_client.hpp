@@ -35,6 +35,9 @@ struct HttpRequest {
   /// Origin-form target, already encoded.
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// More header lines, already formatted ("Name: value\r\n" each), sent as they are: the
+  /// caller guarantees they hold no other line breaks.
+  std::string header_lines;
   Clock::time_point deadline;
   /// The time-out to name in messages (the check's), when it differs from the I/O deadline.
   std::optional<Clock::duration> timeout_shown;

@@ -2,6 +2,7 @@
 // numbers in Go's float format), fast enough for the request path.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,8 @@ namespace healthchecks::detail {
 void append_json_string(std::string& out, std::string_view text);
 /// Appends a number as Go's encoding/json writes a float64.
 void append_json_number(std::string& out, double value);
+/// Appends a duration as seconds, exactly and without float noise: 447465 ns is 0.000447465.
+void append_json_seconds(std::string& out, std::chrono::nanoseconds duration);
 /// Appends any JSON value; object keys in their (sorted) order.
 void append_json(std::string& out, const nlohmann::json& value);
 /// Appends `{"description":...,"result":...,"details":...}`.

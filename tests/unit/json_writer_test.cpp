@@ -72,3 +72,23 @@ TEST(JsonWriter, AnyValueWithSortedKeys) {
 
 }  // namespace
 }  // namespace healthchecks::detail
+
+namespace healthchecks::detail {
+namespace {
+
+TEST(JsonWriter, SecondsExactlyFromNanoseconds) {
+  const auto seconds = [](long long ns) {
+    std::string out;
+    append_json_seconds(out, std::chrono::nanoseconds(ns));
+    return out;
+  };
+  EXPECT_EQ(seconds(447465), "0.000447465");
+  EXPECT_EQ(seconds(0), "0");
+  EXPECT_EQ(seconds(1'500'000'000), "1.5");
+  EXPECT_EQ(seconds(2'000'000'000), "2");
+  EXPECT_EQ(seconds(633), "0.000000633");
+  EXPECT_EQ(seconds(-5), "0");
+}
+
+}  // namespace
+}  // namespace healthchecks::detail
