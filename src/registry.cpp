@@ -403,8 +403,8 @@ void EndpointState::waiter_deadline(std::uint64_t id) {
     details +=
         " (an earlier execution, started " + format_ms(running_for) + " ago, is still running)";
   }
-  waiter.done(Outcome{Status::crit(endpoint_.name, std::move(details)),
-                      now - waiter.arrived, std::nullopt, 0});
+  waiter.done(Outcome{Status::crit(endpoint_.name, std::move(details)), now - waiter.arrived,
+                      std::nullopt, 0});
 }
 
 void EndpointState::publish(Status status, Clock::time_point now,

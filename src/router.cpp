@@ -195,7 +195,7 @@ class Handler {
 
   Core& core_;
   std::shared_ptr<const Config> config_;
-  bool redacted_ = false;      // this caller sees levels only
+  bool redacted_ = false;           // this caller sees levels only
   std::string_view authorization_;  // forwarded on traversal (a view into the request)
 };
 
