@@ -19,13 +19,7 @@ seconds=${1:-3}
 rounds=${2:-5}
 connections=32
 
-scripts/install-deps.sh bench
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-cmake -S . -B build-bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-  -DHEALTHCHECKS_BUILD_BENCH=ON -DHEALTHCHECKS_BUILD_TESTS=OFF \
-  -DHEALTHCHECKS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" --target healthchecks-sidecar bare_server coalescing >/dev/null
+scripts/build-release.sh healthchecks-sidecar bare_server coalescing
 
 work=$(mktemp -d)
 pids=()

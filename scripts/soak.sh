@@ -14,13 +14,7 @@ seconds=${1:-60}
 connections=${2:-256}
 warmup=5
 
-scripts/install-deps.sh bench
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-cmake -S . -B build-bench "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
-  -DHEALTHCHECKS_BUILD_BENCH=ON -DHEALTHCHECKS_BUILD_TESTS=OFF \
-  -DHEALTHCHECKS_BUILD_EXAMPLES=OFF >/dev/null
-cmake --build build-bench -j "$(nproc)" --target healthchecks-sidecar >/dev/null
+scripts/build-release.sh healthchecks-sidecar
 
 work=$(mktemp -d)
 pid=""

@@ -101,6 +101,32 @@ void append_string_list(std::string& out, const std::vector<std::string>& values
   out += ']';
 }
 
+// The About JSON up to `"dependencies":[`, in the reference's field order.
+std::string render_about_head(const About& about) {
+  std::string h = "{\"id\":";
+  append_json_string(h, about.id);
+  h += ",\"name\":";
+  append_json_string(h, about.name);
+  h += ",\"description\":";
+  append_json_string(h, about.description);
+  h += ",\"protocol\":\"http\",\"owners\":";
+  append_string_list(h, about.owners);
+  h += ",\"version\":";
+  append_json_string(h, about.version);
+  h += ",\"host\":";
+  append_json_string(h, about.host);
+  h += ",\"projectRepo\":";
+  append_json_string(h, about.project_repo);
+  h += ",\"projectHome\":";
+  append_json_string(h, about.project_home);
+  h += ",\"logsLinks\":";
+  append_string_list(h, about.logs_links);
+  h += ",\"statsLinks\":";
+  append_string_list(h, about.stats_links);
+  h += ",\"dependencies\":[";
+  return h;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -529,39 +555,14 @@ Core::Core(About about, RegistryOptions options)
   std::snprintf(id, sizeof id, "%08x%08x", random(), random());
   instance_id_ = id;
 
+  about_head_ = render_about_head(about_);
   // Redacted: who the service is, and nothing that helps an attacker (contacts, links,
   // version, host) or that it did not mean to publish (customData).
-  std::string& r = about_head_redacted_;
-  r += "{\"id\":";
-  append_json_string(r, about_.id);
-  r += ",\"name\":";
-  append_json_string(r, about_.name);
-  r += ",\"description\":\"N/A\",\"protocol\":\"http\",\"owners\":[],\"version\":\"N/A\","
-       "\"host\":\"N/A\",\"projectRepo\":\"N/A\",\"projectHome\":\"N/A\",\"logsLinks\":[],"
-       "\"statsLinks\":[],\"dependencies\":[";
-
-  std::string& h = about_head_;
-  h += "{\"id\":";
-  append_json_string(h, about_.id);
-  h += ",\"name\":";
-  append_json_string(h, about_.name);
-  h += ",\"description\":";
-  append_json_string(h, about_.description);
-  h += ",\"protocol\":\"http\",\"owners\":";
-  append_string_list(h, about_.owners);
-  h += ",\"version\":";
-  append_json_string(h, about_.version);
-  h += ",\"host\":";
-  append_json_string(h, about_.host);
-  h += ",\"projectRepo\":";
-  append_json_string(h, about_.project_repo);
-  h += ",\"projectHome\":";
-  append_json_string(h, about_.project_home);
-  h += ",\"logsLinks\":";
-  append_string_list(h, about_.logs_links);
-  h += ",\"statsLinks\":";
-  append_string_list(h, about_.stats_links);
-  h += ",\"dependencies\":[";
+  About redacted;
+  redacted.id = about_.id;
+  redacted.name = about_.name;
+  redacted.host = "N/A";
+  about_head_redacted_ = render_about_head(redacted);
   render_tail();
 }
 

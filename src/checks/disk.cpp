@@ -6,27 +6,16 @@
 #include <cstdio>
 #include <cstring>
 
+#include "detail/text.hpp"
 #include "healthchecks/error.hpp"
 
 namespace healthchecks::checks {
 namespace {
 
-std::string percent(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f%%", value);
-  return buffer;
-}
+using detail::format_number;
 
 std::string gib(double bytes) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f", bytes / (1024.0 * 1024 * 1024));
-  return buffer;
-}
-
-std::string threshold(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g%%", value);
-  return buffer;
+  return format_number("%.1f", bytes / (1024.0 * 1024 * 1024));
 }
 
 }  // namespace
@@ -46,10 +35,11 @@ Check disk(DiskOptions options) {
     const double total = static_cast<double>(fs.f_blocks) * fs.f_frsize;
     const double available = static_cast<double>(fs.f_bavail) * fs.f_frsize;  // not root's reserve
     const double free_percent = total > 0 ? 100.0 * available / total : 0;
-    const std::string details = options.path + ": " + percent(free_percent) + " free (" +
-                                gib(available) + " of " + gib(total) + " GiB); WARN below " +
-                                threshold(options.warn_percent_free) + ", CRIT below " +
-                                threshold(options.crit_percent_free);
+    const std::string details = options.path + ": " + format_number("%.1f%%", free_percent) +
+                                " free (" + gib(available) + " of " + gib(total) +
+                                " GiB); WARN below " +
+                                format_number("%g%%", options.warn_percent_free) + ", CRIT below " +
+                                format_number("%g%%", options.crit_percent_free);
     if (free_percent < options.crit_percent_free) return Status::crit({}, details);
     if (free_percent < options.warn_percent_free) return Status::warn({}, details);
     return Status::ok({}, details);

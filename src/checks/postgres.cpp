@@ -25,12 +25,25 @@ namespace asio = detail::asio;
 struct Libpq {
   std::string error;  // why libpq could not be loaded; empty when it was
 #define HEALTHCHECKS_LIBPQ(name) decltype(&::name) name = nullptr;
-#define HEALTHCHECKS_LIBPQ_FUNCTIONS(X)                                                        \
-  X(PQconnectStart)                                                                            \
-  X(PQstatus)                                                                                  \
-  X(PQconnectPoll) X(PQsocket) X(PQsetnonblocking) X(PQsendQuery) X(PQflush) X(PQconsumeInput) \
-      X(PQisBusy) X(PQgetResult) X(PQresultStatus) X(PQresultErrorMessage) X(PQclear)          \
-          X(PQerrorMessage) X(PQfinish) X(PQhost) X(PQport) X(PQdb)
+#define HEALTHCHECKS_LIBPQ_FUNCTIONS(X) \
+  X(PQconnectStart)                     \
+  X(PQstatus)                           \
+  X(PQconnectPoll)                      \
+  X(PQsocket)                           \
+  X(PQsetnonblocking)                   \
+  X(PQsendQuery)                        \
+  X(PQflush)                            \
+  X(PQconsumeInput)                     \
+  X(PQisBusy)                           \
+  X(PQgetResult)                        \
+  X(PQresultStatus)                     \
+  X(PQresultErrorMessage)               \
+  X(PQclear)                            \
+  X(PQerrorMessage)                     \
+  X(PQfinish)                           \
+  X(PQhost)                             \
+  X(PQport)                             \
+  X(PQdb)
   HEALTHCHECKS_LIBPQ_FUNCTIONS(HEALTHCHECKS_LIBPQ)
 #undef HEALTHCHECKS_LIBPQ
 };

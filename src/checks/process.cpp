@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "detail/text.hpp"
 #include "healthchecks/error.hpp"
 
 namespace healthchecks::checks {
@@ -51,18 +52,6 @@ std::optional<std::pair<double, double>> cpu_and_age() {
   std::ifstream("/proc/uptime") >> uptime;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   return std::make_pair((utime + stime) / ticks, uptime - start / ticks);
-}
-
-std::string fixed(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f", value);
-  return buffer;
-}
-
-std::string plain(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", value);
-  return buffer;
 }
 
 // The previous run's reading, so that CPU use is an average over the time since.
@@ -109,18 +98,21 @@ Check process(ProcessOptions options) {
                              const char* what) {
       if (crit > 0 && value > crit) {
         level = Level::crit;
-        why += std::string("; CRIT: ") + what + " above " + plain(crit) + unit;
+        why +=
+            std::string("; CRIT: ") + what + " above " + detail::format_number("%g", crit) + unit;
       } else if (warn > 0 && value > warn) {
         level = worst(level, Level::warn);
-        why += std::string("; WARN: ") + what + " above " + plain(warn) + unit;
+        why +=
+            std::string("; WARN: ") + what + " above " + detail::format_number("%g", warn) + unit;
       }
     };
     against(*rss, options.warn_rss_mib, options.crit_rss_mib, " MiB", "RSS");
     against(cpu_percent, options.warn_cpu_percent, options.crit_cpu_percent, "%", "CPU");
     return Status{level,
                   {},
-                  "RSS " + fixed(*rss) + " MiB, CPU " + fixed(cpu_percent) +
-                      "% of a core over the last " + fixed(over) + " s" + why};
+                  "RSS " + detail::format_number("%.1f", *rss) + " MiB, CPU " +
+                      detail::format_number("%.1f", cpu_percent) + "% of a core over the last " +
+                      detail::format_number("%.1f", over) + " s" + why};
   };
 }
 

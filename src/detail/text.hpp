@@ -45,6 +45,13 @@ std::string format_ms(std::chrono::duration<Rep, Period> d) {
 
 namespace healthchecks::detail {
 
+/// A number through a printf format with one conversion: format_number("%.1f%%", 42.25).
+inline std::string format_number(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
 /// "0.42 ms", "12.3 ms", "250 ms": how long something took, with the digits that matter.
 inline std::string format_elapsed(std::chrono::steady_clock::duration d) {
   const double ms = std::chrono::duration<double, std::milli>(d).count();

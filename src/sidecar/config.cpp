@@ -13,6 +13,7 @@
 
 #include "detail/http_client.hpp"
 #include "detail/runtime.hpp"
+#include "detail/text.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
@@ -44,11 +45,7 @@ class Reader {
     fail(key, "expected " + what + ", found " + describe(found));
   }
 
-  static std::string describe(double value) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", value);
-    return buffer;
-  }
+  static std::string describe(double value) { return detail::format_number("%g", value); }
 
   static std::string describe(const json& value) {
     std::string text = value.dump();

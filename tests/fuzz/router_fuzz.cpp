@@ -3,7 +3,6 @@
 // answer once, with a status from 100 to 599, and with valid JSON when it says JSON.
 #include <cstdint>
 #include <cstdlib>
-#include <map>
 #include <string>
 #include <string_view>
 
@@ -11,25 +10,13 @@
 
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
+#include "support/fields.hpp"
 
 namespace {
 
 using namespace healthchecks;
 
-class Fields final : public Headers {
- public:
-  std::optional<std::string_view> find(std::string_view name) const override {
-    for (const auto& [key, value] : fields) {
-      if (key.size() == name.size() &&
-          std::equal(key.begin(), key.end(), name.begin(),
-                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-        return std::string_view(value);
-      }
-    }
-    return std::nullopt;
-  }
-  std::multimap<std::string, std::string> fields;
-};
+using healthchecks::testing::Fields;
 
 // Instant checks only: asynchronous, answered inline, so that one input is one quick call.
 Check instant(Status status) {

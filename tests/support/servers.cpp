@@ -113,6 +113,7 @@ PostgresServer::PostgresServer() : port_(free_port()) {
     if (user == nullptr) user = getpwnam("nobody");
     if (user == nullptr) throw std::runtime_error("no unprivileged user to run PostgreSQL as");
     run_as_ = user->pw_name;
+    run_gid_ = user->pw_gid;
     uid = user->pw_uid;
     gid = user->pw_gid;
     chmod(dir_.path().c_str(), 0755);
@@ -134,11 +135,7 @@ PostgresServer::PostgresServer() : port_(free_port()) {
                                      "UTF8",
                                      "--no-sync",
                                      "--no-instructions"};
-  if (!run_as_.empty()) {
-    initdb.insert(initdb.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
-                                   "--regid=" + std::to_string(gid), "--init-groups", "--"});
-  }
-  Process init(initdb, true);
+  Process init(as_server_user(std::move(initdb)), true);
   std::string said;
   while (auto line = init.read_line(std::chrono::seconds(60))) said += *line + "\n";
   if (init.wait(std::chrono::seconds(60)) != 0) throw std::runtime_error("initdb failed:\n" + said);
@@ -150,13 +147,16 @@ void PostgresServer::start() {
                                    std::to_string(port_),        "-k", dir_.path(), "-c",
                                    "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
                                    "full_page_writes=off"};
-  if (!run_as_.empty()) {
-    const passwd* user = getpwnam(run_as_.c_str());
-    argv.insert(argv.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
-                               "--regid=" + std::to_string(user->pw_gid), "--init-groups", "--"});
-  }
-  process_ = std::make_unique<Process>(argv, true);
+  process_ = std::make_unique<Process>(as_server_user(std::move(argv)), true);
   wait_for(*process_, "database system is ready to accept connections", "postgres");
+}
+
+std::vector<std::string> PostgresServer::as_server_user(std::vector<std::string> argv) const {
+  if (!run_as_.empty()) {
+    argv.insert(argv.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
+                               "--regid=" + std::to_string(run_gid_), "--init-groups", "--"});
+  }
+  return argv;
 }
 
 PostgresServer::~PostgresServer() {

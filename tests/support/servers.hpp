@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -59,7 +60,11 @@ class PostgresServer {
   TempDir dir_;
   std::string bin_;
   std::string data_;
+  // `argv` run as the unprivileged user when we are root (initdb and postgres refuse root).
+  std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
+
   std::string run_as_;  // empty: as ourselves
+  unsigned run_gid_ = 0;
   unsigned short port_;
   std::unique_ptr<Process> process_;
 };

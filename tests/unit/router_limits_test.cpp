@@ -3,7 +3,6 @@
 #include "healthchecks/router.hpp"
 
 #include <chrono>
-#include <map>
 #include <string>
 #include <thread>
 
@@ -15,6 +14,7 @@
 #include "healthchecks/registry.hpp"
 #include "healthchecks/server.hpp"
 #include "support/fake_peer.hpp"
+#include "support/fields.hpp"
 #include "support/http_client.hpp"
 #include "support/servers.hpp"
 
@@ -26,25 +26,7 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
-// Header fields for requests made in-process.
-class Fields final : public Headers {
- public:
-  Fields(std::initializer_list<std::pair<const std::string, std::string>> fields)
-      : fields_(fields) {}
-  std::optional<std::string_view> find(std::string_view name) const override {
-    for (const auto& [key, value] : fields_) {
-      if (key.size() == name.size() &&
-          std::equal(key.begin(), key.end(), name.begin(),
-                     [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-        return std::string_view(value);
-      }
-    }
-    return std::nullopt;
-  }
-
- private:
-  std::map<std::string, std::string> fields_;
-};
+using testing::Fields;
 
 Response get(const Router& router, std::string_view target, const Headers* headers = nullptr) {
   return router.handle(Request("GET", target, headers));
