@@ -484,7 +484,7 @@ Config parse_config(std::string_view text, const std::string& source, const std:
   }
   r.only(doc, "",
          {"listen", "threads", "about", "aboutFile", "version", "versionFile", "checks",
-          "statusCodes", "defaultTimeoutMs", "firstResult", "history"});
+          "statusCodes", "defaultTimeoutMs", "firstResult", "history", "access", "maxConnections"});
 
   Config config;
   read_listen(r, doc, config.server);

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
     server.start();
     std::cout << "healthchecks-sidecar: serving '" << registry.about().id << "' at http://"
               << config.server.address << ":" << server.port() << config.router.base_path << "/ ("
-              << registry.endpoints().size() << " checks)" << std::endl;
+              << registry.endpoints().size()
+              << (registry.endpoints().size() == 1 ? " check)" : " checks)") << std::endl;
 
     int signal = 0;
     sigwait(&signals, &signal);

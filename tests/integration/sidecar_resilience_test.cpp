@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <future>
+#include <map>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -71,6 +72,33 @@ TEST(SidecarResilience, AHungCheckAnswersAtItsDeadlineAndNothingElseWaits) {
   sidecar.kill(SIGTERM);
   EXPECT_EQ(sidecar.wait(5s), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - stop, 3s);
+}
+
+// Access control from the config: details for the token's holder, the redacted form for
+// everybody else, and am-i-up and the aggregate level public.
+TEST(SidecarAccess, TheTokenDecidesWhoSeesDetails) {
+  TempDir dir;
+  Process sidecar({HEALTHCHECKS_SIDECAR_PATH, "--config", dir.write("svc.json", R"({
+    "listen": "127.0.0.1:0",
+    "about": {"id": "orders", "summary": "Orders", "maintainers": ["ops@example.com"]},
+    "access": {"token": "0123456789abcdef", "redact": true},
+    "checks": [{"name": "DB", "slug": "db", "check": "static", "result": "CRIT",
+                "details": "password rejected by 10.1.2.3"}]})")});
+  const auto port = wait_until_serving(sidecar);
+  const std::map<std::string, std::string> token{{"Authorization", "Bearer 0123456789abcdef"}};
+
+  EXPECT_EQ(http_get(port, "/status/am-i-up").body, "OK");
+  const auto anonymous = http_get(port, "/status/aggregate");
+  EXPECT_EQ(anonymous.body, R"(["CRIT",{"description":"","result":"CRIT","details":""}])");
+  const auto about = http_get(port, "/status/about").body;
+  EXPECT_THAT(about, ::testing::Not(HasSubstr("ops@example.com")));
+  EXPECT_THAT(about, ::testing::Not(HasSubstr("10.1.2.3")));
+
+  EXPECT_THAT(http_get(port, "/status/aggregate", "GET", token).body,
+              HasSubstr("password rejected by 10.1.2.3"));
+  EXPECT_THAT(http_get(port, "/status/about", "GET", token).body, HasSubstr("ops@example.com"));
+  EXPECT_THAT(http_get(port, "/status/db", "GET", {{"Authorization", "Bearer wrong"}}).body,
+              ::testing::Not(HasSubstr("10.1.2.3")));
 }
 
 }  // namespace

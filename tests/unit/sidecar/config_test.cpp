@@ -7,6 +7,7 @@
 
 #include "healthchecks/error.hpp"
 #include "healthchecks/router.hpp"
+#include "support/fields.hpp"
 #include "support/temp_dir.hpp"
 
 namespace healthchecks::sidecar {
@@ -320,6 +321,70 @@ TEST(SidecarConfig, NamesTheKeyOfEveryKindsMistakes) {
       error_of(
           R"({"checks": [{"name": "P", "slug": "p", "check": "self", "warnRssMiB": "lots"}]})"),
       HasSubstr("key 'checks[0].warnRssMiB': expected a number, found string \"lots\""));
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+TEST(SidecarConfig, ReadsAccessAndConnectionLimit) {
+  const auto config = parse_config(
+      R"({"access": {"token": "0123456789abcdef", "redact": true}, "maxConnections": 64})",
+      "svc.json", "");
+  EXPECT_TRUE(config.router.redact);
+  EXPECT_EQ(config.server.max_connections, 64u);
+  ASSERT_TRUE(static_cast<bool>(config.router.allow_details));
+  const testing::Fields right{{"Authorization", "Bearer 0123456789abcdef"}};
+  const testing::Fields wrong{{"Authorization", "Bearer 0123456789abcdeX"}};
+  const testing::Fields longer{{"Authorization", "Bearer 0123456789abcdef0"}};
+  EXPECT_TRUE(config.router.allow_details(Request("GET", "/status/about", &right)));
+  EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about", &wrong)));
+  EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about", &longer)));
+  EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about")));
+
+  const auto redact_only = parse_config(R"({"access": {"redact": true}})", "svc.json", "");
+  EXPECT_TRUE(redact_only.router.redact);
+  EXPECT_FALSE(static_cast<bool>(redact_only.router.allow_details));
+}
+
+TEST(SidecarConfig, AccessKeyErrors) {
+  EXPECT_THAT(error_of(R"({"access": {"token": "short"}})"),
+              HasSubstr("key 'access.token': expected at least 16 characters"));
+  EXPECT_THAT(error_of(R"({"access": "secret"})"),
+              HasSubstr("key 'access': expected an object {\"token\": \"...\", \"redact\": true}"));
+  EXPECT_THAT(error_of(R"({"access": {"tokens": "0123456789abcdef"}})"),
+              HasSubstr("key 'access.tokens': unknown key"));
+  EXPECT_THAT(error_of(R"({"maxConnections": 0})"),
+              HasSubstr("key 'maxConnections': expected a number from 1 to"));
+}
+
+// Every key the docs' tables list is one the reader knows (a key missing from the reader's list
+// once made a documented option an "unknown key" error).
+TEST(SidecarConfig, EveryDocumentedKeyIsKnown) {
+  std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/docs/sidecar.md");
+  ASSERT_TRUE(in);
+  std::string line, section;
+  int keys = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0) section = line;
+    if (line.rfind("| `", 0) != 0) continue;
+    const auto end = line.find('`', 3);
+    const std::string key = line.substr(3, end - 3);
+    std::string config;
+    if (section == "## Top level") {
+      config = "{\"" + key + "\": null}";
+    } else if (section == "## Checks") {
+      config =
+          R"({"checks": [{"name": "A", "slug": "a", "check": "static", ")" + key + R"(": null}]})";
+    } else {
+      continue;
+    }
+    ++keys;
+    EXPECT_THAT(error_of(config), ::testing::Not(HasSubstr("unknown key"))) << key;
+  }
+  EXPECT_GE(keys, 18);
 }
 
 }  // namespace
