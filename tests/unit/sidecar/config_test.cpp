@@ -1,6 +1,7 @@
 #include "sidecar/config.hpp"
 
 #include <fstream>
+#include <map>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -392,10 +393,20 @@ TEST(SidecarConfig, EveryDocumentedKeyIsKnown) {
       for (std::size_t at = cell.find('`'); at != std::string::npos;
            at = cell.find('`', cell.find('`', at + 1) + 1)) {
         const std::string key = cell.substr(at + 1, cell.find('`', at + 1) - at - 1);
-        const std::string config = kind.empty()
-                                       ? "{\"" + key + "\": null}"
-                                       : R"({"checks": [{"name": "A", "slug": "a", "check": ")" +
-                                             kind + R"(", ")" + key + R"(": null}]})";
+        // The kind's required keys, so that their absence does not hide an unknown key.
+        static const std::map<std::string, std::pair<std::string, std::string>> kRequired = {
+            {"tcp", {"port", R"("port": 1)"}},
+            {"http", {"url", R"("url": "http://127.0.0.1:1")"}},
+            {"postgres", {"conninfo", R"("conninfo": "host=127.0.0.1")"}},
+            {"command", {"argv", R"("argv": ["true"])"}}};
+        std::string check = R"({"name": "A", "slug": "a", "check": ")" + kind + "\"";
+        const auto required = kRequired.find(kind);
+        if (required != kRequired.end()) check += ", " + required->second.second;
+        if (required == kRequired.end() || required->second.first != key) {
+          check += ", \"" + key + "\": null";
+        }
+        const std::string config =
+            kind.empty() ? "{\"" + key + "\": null}" : "{\"checks\": [" + check + "}]}";
         ++keys;
         EXPECT_THAT(error_of(config), ::testing::Not(HasSubstr("unknown key")))
             << doc << ": " << kind << " " << key;
