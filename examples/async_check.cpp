@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -37,7 +38,6 @@ int main(int argc, char** argv) {
   // The service's own event loop, as it would already have one.
   asio::io_context io;
   auto work = asio::make_work_guard(io);
-  std::thread loop([&io] { io.run(); });
 
   hc::Registry registry;
   hc::StatusEndpoint inventory("Inventory API", "inventory", "external", inventory_check(io));
@@ -47,13 +47,20 @@ int main(int argc, char** argv) {
   hc::Router router(registry);
   hc::ServerOptions options;
   options.port = static_cast<unsigned short>(port);
-  hc::Server server(router, options);
-  server.start();
-  std::cout << "try: curl -i localhost:" << server.port() << "/status/inventory" << std::endl;
+  std::optional<hc::Server> server;
+  try {
+    server.emplace(router, options);  // listens now: a port in use fails here
+  } catch (const hc::Error& e) {
+    std::cerr << argv[0] << ": " << e.what() << '\n';
+    return 1;
+  }
+  std::thread loop([&io] { io.run(); });
+  server->start();
+  std::cout << "try: curl -i localhost:" << server->port() << "/status/inventory" << std::endl;
 
   int signal = 0;
   sigwait(&signals, &signal);
-  server.stop();
+  server->stop();
   work.reset();
   io.stop();
   loop.join();

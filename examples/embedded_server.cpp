@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -44,15 +45,21 @@ int main(int argc, char** argv) {
   hc::Router router(registry);
   hc::ServerOptions options;
   options.port = static_cast<unsigned short>(port);
-  hc::Server server(router, options);
-  server.start();
-  std::cout << "serving on http://127.0.0.1:" << server.port() << "/status/\n"
-            << "try: curl -i localhost:" << server.port() << "/status/aggregate" << std::endl;
+  std::optional<hc::Server> server;
+  try {
+    server.emplace(router, options);  // listens now: a port in use fails here
+  } catch (const hc::Error& e) {
+    std::cerr << argv[0] << ": " << e.what() << '\n';
+    return 1;
+  }
+  server->start();
+  std::cout << "serving on http://127.0.0.1:" << server->port() << "/status/\n"
+            << "try: curl -i localhost:" << server->port() << "/status/aggregate" << std::endl;
 
   // 3. Stop cleanly on Ctrl-C: answers in flight are finished first.
   int signal = 0;
   sigwait(&signals, &signal);
-  server.stop();
+  server->stop();
 }
 
 hc::About describe_service() {
