@@ -40,8 +40,18 @@ int main(int argc, char** argv) {
   healthchecks::Router router(registry);
 
   asio::io_context io;
-  tcp::acceptor acceptor(io,
-                         {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+  tcp::acceptor acceptor(io);
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"),
+                               static_cast<unsigned short>(port));
+  beast::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::cerr << argv[0] << ": cannot listen on 127.0.0.1:" << port << ": " << ec.message() << '\n';
+    return 1;
+  }
   accept(acceptor, router);
   std::cout << "try: curl -i localhost:" << port << "/status/about" << std::endl;
   io.run();
