@@ -23,7 +23,7 @@ class Core;
 struct StatusChange {
   std::string slug;
   std::string name;
-  Level from = Level::ok;
+  Level from = Level::ok;  ///< OK before the first result: a first CRIT or WARN is a change
   Level to = Level::ok;
   /// The status that caused the change (its details say why).
   Status status;
