@@ -95,6 +95,21 @@ TEST_F(SidecarGraph, AggregateSeesADependencyGoDown) {
               HasSubstr("connect: Connection refused"));
 }
 
+TEST(Sidecar, SaysWhereItServesAndHowManyChecks) {
+  TempDir dir;
+  Process one({HEALTHCHECKS_SIDECAR_PATH, "--config",
+               dir.write("one.json", R"({"listen": "127.0.0.1:0", "about": {"id": "one"},
+                 "checks": [{"name": "A", "slug": "a", "check": "static"}]})")});
+  const auto line = one.read_line();
+  ASSERT_TRUE(line);
+  EXPECT_THAT(*line,
+              ::testing::MatchesRegex("healthchecks-sidecar: serving 'one' at "
+                                      "http://127\\.0\\.0\\.1:[0-9]+/status/ \\(1 check\\)"));
+  Process none({HEALTHCHECKS_SIDECAR_PATH, "--config",
+                dir.write("none.json", R"({"listen": "127.0.0.1:0"})")});
+  EXPECT_THAT(none.read_line().value_or(""), ::testing::EndsWith("(0 checks)"));
+}
+
 TEST(Sidecar, BadConfigExitsWithCode2AndOneLine) {
   TempDir dir;
   const auto path = dir.write(

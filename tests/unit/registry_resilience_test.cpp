@@ -456,6 +456,24 @@ TEST(Listener, SeesEachTransitionOnceInOrder) {
                                       "db:WARN->CRIT:run 7", "db:CRIT->OK:run 8"}));
 }
 
+// An endpoint counts as OK before its first result: a dependency down at start-up is a change,
+// one that is up is not.
+TEST(Listener, AFirstResultThatIsNotOkIsAChangeFromOk) {
+  std::vector<std::string> seen;
+  RegistryOptions options;
+  options.on_change = [&](const StatusChange& change) {
+    seen.push_back(change.slug + ":" + std::string(to_string(change.from)) + "->" +
+                   std::string(to_string(change.to)));
+  };
+  Registry registry(About{}, options);
+  registry.add({"Down", "down", "internal", [] { return false; }});
+  registry.add({"Up", "up", "internal", [] { return true; }});
+  Router router(registry);
+  (void)router.handle("GET", "/status/down");
+  (void)router.handle("GET", "/status/up");
+  EXPECT_EQ(seen, std::vector<std::string>{"down:OK->CRIT"});
+}
+
 TEST(Listener, ConcurrentRequestsDoNotRepeatATransition) {
   std::atomic<int> calls{0};
   RegistryOptions options;
