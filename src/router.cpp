@@ -127,9 +127,8 @@ struct Verdict {
 
 const Status kAllOk = Status::ok("Aggregate Check", "All checks are OK");
 
-// Runs the checks of `states` concurrently and calls `done` with their outcomes in order.
-// The shared state is counted by hand: each callback holds one pointer (small enough for
-// std::function not to allocate), and the state goes with the last callback, called or not.
+// Runs the checks of `states` concurrently and calls `done` with their outcomes in order. The
+// shared state goes with the last callback, called or not.
 void check_all(std::vector<EndpointState*> states, const Budget& budget,
                std::function<void(std::vector<Outcome>&)> done) {
   if (states.empty()) {
@@ -139,41 +138,19 @@ void check_all(std::vector<EndpointState*> states, const Budget& budget,
   }
   struct Gather {
     std::atomic<std::size_t> left;  // outcomes still to come
-    std::atomic<std::size_t> refs;  // callbacks alive
     std::vector<Outcome> outcomes;
-    std::vector<std::size_t> indexes;
     std::function<void(std::vector<Outcome>&)> done;
   };
-  class Slot {
-   public:
-    Slot(Gather* gather, const std::size_t* index) : gather_(gather), index_(index) {
-      gather_->refs.fetch_add(1);
-    }
-    Slot(const Slot& other) : Slot(other.gather_, other.index_) {}
-    Slot& operator=(const Slot&) = delete;
-    ~Slot() {
-      if (gather_->refs.fetch_sub(1) == 1) delete gather_;
-    }
-    void operator()(Outcome outcome) const {
-      gather_->outcomes[*index_] = std::move(outcome);
-      if (gather_->left.fetch_sub(1) == 1) gather_->done(gather_->outcomes);
-    }
-
-   private:
-    Gather* gather_;
-    const std::size_t* index_;  // into gather_->indexes, so that a Slot is two pointers
-  };
-  auto* gather = new Gather;
+  auto gather = std::make_shared<Gather>();
   gather->left = states.size();
-  gather->refs = 1;  // ours, until every callback is handed out
   gather->outcomes.resize(states.size());
-  gather->indexes.resize(states.size());
   gather->done = std::move(done);
-  for (std::size_t i = 0; i < states.size(); ++i) gather->indexes[i] = i;
   for (std::size_t i = 0; i < states.size(); ++i) {
-    states[i]->get(budget, Slot(gather, &gather->indexes[i]));
+    states[i]->get(budget, [gather, i](Outcome outcome) {
+      gather->outcomes[i] = std::move(outcome);
+      if (gather->left.fetch_sub(1) == 1) gather->done(gather->outcomes);
+    });
   }
-  if (gather->refs.fetch_sub(1) == 1) delete gather;
 }
 
 class Handler {
@@ -331,7 +308,11 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
                 }
                 body += '}';
               }
-              body += redacted ? std::string("],\"customData\":{}}") : *core->about_tail();
+              if (redacted) {
+                body += "],\"customData\":{}}";
+              } else {
+                body += *core->about_tail();
+              }
               auto response = json_response(200, std::move(body));
               freshness_of(outcomes).apply(response);
               done(std::move(response));

@@ -28,13 +28,11 @@ std::shared_ptr<Timer::Entry> TimerQueue::schedule(Clock::time_point at, std::fu
 void TimerQueue::cancel(Timer::Entry& entry) {
   std::function<void()> dropped;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (entry.cancelled || !entry.fn) return;
-  entry.cancelled = true;
+  if (!entry.fn) return;   // ran or cancelled already
   dropped.swap(entry.fn);  // its captures go now, not when the entry is due
   if (++cancelled_ > 64 && cancelled_ > heap_.size() / 2) {
-    heap_.erase(
-        std::remove_if(heap_.begin(), heap_.end(), [](const auto& e) { return e->cancelled; }),
-        heap_.end());
+    heap_.erase(std::remove_if(heap_.begin(), heap_.end(), [](const auto& e) { return !e->fn; }),
+                heap_.end());
     std::make_heap(heap_.begin(), heap_.end(), Later{});
     cancelled_ = 0;
   }
@@ -57,13 +55,12 @@ void TimerQueue::on_fire(const boost::system::error_code& ec) {
       auto entry = std::move(heap_.back());
       heap_.pop_back();
       entry->queue = nullptr;
-      if (entry->cancelled) {
+      if (!entry->fn) {  // cancelled
         if (cancelled_ > 0) --cancelled_;
         continue;
       }
       due.push_back(std::move(entry->fn));
       entry->fn = nullptr;
-      entry->queue = nullptr;
     }
     armed_ = Clock::time_point::max();
     if (!heap_.empty()) arm(heap_.front()->at);
@@ -75,7 +72,6 @@ void TimerQueue::clear() {
   std::vector<std::shared_ptr<Timer::Entry>> dropped;
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& entry : heap_) {
-    entry->cancelled = true;
     entry->queue = nullptr;  // handles kept elsewhere must not reach a queue that is gone
     entry->fn = nullptr;
   }

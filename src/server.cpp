@@ -255,8 +255,8 @@ class ServerImpl {
   void on_accept(error_code ec, tcp::socket socket);
   bool full() const;
 
-  ServerOptions options_;
   std::shared_ptr<ServerShared> shared_;
+  const ServerOptions& options_;  // the sessions' copy
   tcp::acceptor acceptor_;
   unsigned short port_ = 0;
   std::mutex threads_mutex_;
@@ -265,8 +265,8 @@ class ServerImpl {
 };
 
 ServerImpl::ServerImpl(const Router& router, ServerOptions options)
-    : options_(std::move(options)),
-      shared_(std::make_shared<ServerShared>(router, options_)),
+    : shared_(std::make_shared<ServerShared>(router, options)),
+      options_(shared_->options),
       acceptor_(shared_->io) {
   const std::string where = options_.address + ":" + std::to_string(options_.port);
   error_code ec;

@@ -23,11 +23,11 @@ namespace healthchecks::detail {
 
 namespace asio = boost::asio;
 
-// One scheduled call. `fn` is emptied when it runs or is cancelled.
+// One scheduled call. `fn` is emptied (under the queue's mutex) when it runs or is cancelled:
+// an entry in the heap with an empty `fn` is a cancelled one.
 struct Timer::Entry {
   Clock::time_point at;
   std::function<void()> fn;
-  bool cancelled = false;  // guarded by the queue's mutex
   // Null once the entry has run or its queue was cleared: then cancel() has nothing to do.
   std::atomic<class TimerQueue*> queue{nullptr};
 };
