@@ -18,8 +18,12 @@ std::string excerpt(const std::string& body) {
 }
 
 Status read_peer_aggregate(std::string_view name, int http_status, const std::string& body) {
+  return read_peer_aggregate(name, http_status, body, nlohmann::json::parse(body, nullptr, false));
+}
+
+Status read_peer_aggregate(std::string_view name, int http_status, const std::string& body,
+                           const nlohmann::json& json) {
   const std::string who(name);
-  const auto json = nlohmann::json::parse(body, nullptr, false);
   if (http_status != 200 && !is_status_array(json)) {
     return Status::crit(
         who, "Invalid response. Code: " + std::to_string(http_status) + ", Body: " + excerpt(body));

@@ -102,7 +102,9 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
     const auto json = options.method == "HEAD" && !probing_api
                           ? nlohmann::json()
                           : nlohmann::json::parse(response.body, nullptr, false);
-    if (probing_api || detail::is_status_array(json)) return done(read_aggregate(name, response));
+    if (probing_api || detail::is_status_array(json)) {
+      return done(detail::read_peer_aggregate(name, response.status, response.body, json));
+    }
     done(judge_plain(shown, options, response, detail::Clock::now() - started));
   }
 };

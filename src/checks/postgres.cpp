@@ -12,6 +12,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "detail/latency.hpp"
 #include "detail/runtime_impl.hpp"
 #include "detail/text.hpp"
 
@@ -161,11 +162,7 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
     const auto took = detail::Clock::now() - started_;
     const std::string said =
         options_.query + " on " + where() + " in " + detail::format_elapsed(took);
-    if (options_.warn_after.count() > 0 && took > options_.warn_after) {
-      return finish(
-          Status::warn({}, said + " (WARN above " + detail::format_ms(options_.warn_after) + ")"));
-    }
-    finish(Status::ok({}, said));
+    finish(detail::judge_latency(said, took, options_.warn_after));
   }
 
   template <class Next>

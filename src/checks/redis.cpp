@@ -7,6 +7,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include "detail/latency.hpp"
 #include "detail/socket_probe.hpp"
 #include "detail/text.hpp"
 
@@ -92,11 +93,7 @@ class RedisProbe final : public detail::SocketProbe {
       return finish(Status::crit({}, "PING answered by " + where() + " with: " + line));
     }
     const std::string said = "PONG from " + where() + " in " + detail::format_elapsed(took);
-    if (options_.warn_after.count() > 0 && took > options_.warn_after) {
-      return finish(
-          Status::warn({}, said + " (WARN above " + detail::format_ms(options_.warn_after) + ")"));
-    }
-    finish(Status::ok({}, said));
+    finish(detail::judge_latency(said, took, options_.warn_after));
   }
 
   RedisOptions options_;

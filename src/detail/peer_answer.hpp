@@ -18,6 +18,10 @@ bool is_status_array(const nlohmann::json& json);
 /// else CRIT saying what came back. One difference: a status array with another code than 200
 /// is read as the array (a peer that opted in to status codes answers CRIT with 503).
 Status read_peer_aggregate(std::string_view name, int http_status, const std::string& body);
+/// The same, for a body the caller has parsed already (nlohmann::json::parse(body, nullptr,
+/// false): discarded when it is not JSON).
+Status read_peer_aggregate(std::string_view name, int http_status, const std::string& body,
+                           const nlohmann::json& json);
 
 /// At most 512 bytes of `body`, for messages.
 std::string excerpt(const std::string& body);
