@@ -194,15 +194,15 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
 bool EndpointState::judge(Clock::duration age, Clock::time_point now,
                           Clock::time_point next_refresh, Memory& memory) const {
   if (background()) {
-    memory.fresh_for = std::max(0.0, seconds(next_refresh - now));
+    memory.fresh_for = std::max(Clock::duration::zero(), next_refresh - now);
   } else if (endpoint_.cache_ttl.count() > 0 && age < endpoint_.cache_ttl) {
-    memory.fresh_for = seconds(endpoint_.cache_ttl - age);
+    memory.fresh_for = endpoint_.cache_ttl - age;
   } else {
     return false;
   }
   memory.age = age;
   memory.stale = max_stale_ && age > *max_stale_;
-  if (memory.stale) memory.fresh_for = 0;
+  if (memory.stale) memory.fresh_for = Clock::duration::zero();
   return true;
 }
 
@@ -226,7 +226,7 @@ void EndpointState::update_snapshot() {
 std::optional<Outcome> EndpointState::remembered(Clock::time_point now) const {
   Memory memory;
   if (!this->memory(now, memory)) return std::nullopt;
-  Outcome outcome{shown_, last_->duration, seconds(memory.age), memory.fresh_for};
+  Outcome outcome{shown_, last_->duration, seconds(memory.age), seconds(memory.fresh_for)};
   if (memory.stale) {
     // Nobody could refresh it: it is not OK any more, whatever it said.
     outcome.status.level = worst(shown_.level, Level::warn);
@@ -255,22 +255,11 @@ bool EndpointState::glance(Clock::time_point now, Glance& glance) const {
     std::atomic_thread_fence(std::memory_order_acquire);
     if (s.sequence.load(std::memory_order_relaxed) == before) break;
   }
-  if (!has_result) return false;
-  // judge(), in clock ticks: this runs once per endpoint per poll.
-  const auto age = now - finished;
-  if (background()) {
-    glance.fresh_for = std::max(Clock::duration::zero(), next_refresh - now);
-  } else if (endpoint_.cache_ttl.count() > 0 && age < endpoint_.cache_ttl) {
-    glance.fresh_for = endpoint_.cache_ttl - age;
-  } else {
-    return false;
-  }
-  glance.age = age;
-  glance.level = level;
-  if (max_stale_ && age > *max_stale_) {
-    glance.level = worst(level, Level::warn);
-    glance.fresh_for = Clock::duration::zero();
-  }
+  Memory memory;
+  if (!has_result || !judge(now - finished, now, next_refresh, memory)) return false;
+  glance.age = memory.age;
+  glance.fresh_for = memory.fresh_for;
+  glance.level = memory.stale ? worst(level, Level::warn) : level;
   return true;
 }
 

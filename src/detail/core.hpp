@@ -94,7 +94,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
 
   struct Memory {
     Clock::duration age{};
-    double fresh_for = 0;
+    Clock::duration fresh_for{};
     bool stale = false;
   };
 
