@@ -7,6 +7,7 @@
 
 #include "detail/hop_headers.hpp"
 #include "detail/http_client.hpp"
+#include "detail/network_check.hpp"
 #include "detail/peer_answer.hpp"
 #include "detail/text.hpp"
 #include "healthchecks/error.hpp"
@@ -123,10 +124,8 @@ Check http(const std::string& url_text, HttpOptions options) {
   const bool root = url.base_path.empty() && url.query.empty();
   std::string plain_target = url.base_path.empty() ? "/" : url.base_path;
   if (!url.query.empty()) plain_target += "?" + url.query;
-  return Check::async(
-      [url, options, plain_target, root](const CheckContext& context, Completion done) {
-        if (context.runtime == nullptr)
-          return done(Status::crit({}, "http check run outside a Registry"));
+  return detail::network_check(
+      "http", [url, options, plain_target, root](const CheckContext& context, Completion done) {
         auto run = std::make_shared<HttpRun>(std::move(done));
         run->url = url;
         run->options = options;
@@ -141,22 +140,19 @@ Check http(const std::string& url_text, HttpOptions options) {
 Check peer_check(const std::string& base_url, HttpOptions options) {
   const auto url = detail::parse_http_url(base_url);
   const std::string target = url.base_path + "/status/aggregate";
-  return Check::async([url, target, options](const CheckContext& context, Completion done) {
-    if (context.runtime == nullptr) {
-      done(Status::crit({}, "peer check run outside a Registry"));
-      return;
-    }
-    const std::string name(context.name);
-    detail::http_request(
-        *context.runtime, get(url, target, context, options),
-        [name, shown = url.text, done](detail::HttpResponse response) {
-          if (!response.error.empty()) {
-            done(Status::crit(name, "GET " + shown + "/status/aggregate: " + response.error));
-            return;
-          }
-          done(read_aggregate(name, response));
-        });
-  });
+  return detail::network_check(
+      "peer", [url, target, options](const CheckContext& context, Completion done) {
+        const std::string name(context.name);
+        detail::http_request(
+            *context.runtime, get(url, target, context, options),
+            [name, shown = url.text, done](detail::HttpResponse response) {
+              if (!response.error.empty()) {
+                done(Status::crit(name, "GET " + shown + "/status/aggregate: " + response.error));
+                return;
+              }
+              done(read_aggregate(name, response));
+            });
+      });
 }
 
 TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {

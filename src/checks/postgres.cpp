@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "detail/latency.hpp"
+#include "detail/network_check.hpp"
 #include "detail/runtime_impl.hpp"
 #include "detail/text.hpp"
 
@@ -228,11 +229,10 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
 }  // namespace
 
 Check postgres(PostgresOptions options) {
-  return Check::async([options = std::move(options)](const CheckContext& context, Completion done) {
-    if (context.runtime == nullptr)
-      return done(Status::crit({}, "postgres check run outside a Registry"));
-    std::make_shared<PostgresProbe>(context, std::move(done), options)->start();
-  });
+  return detail::network_check(
+      "postgres", [options = std::move(options)](const CheckContext& context, Completion done) {
+        std::make_shared<PostgresProbe>(context, std::move(done), options)->start();
+      });
 }
 
 }  // namespace healthchecks::checks

@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 
 #include "detail/latency.hpp"
+#include "detail/network_check.hpp"
 #include "detail/socket_probe.hpp"
 #include "detail/text.hpp"
 
@@ -106,11 +107,10 @@ class RedisProbe final : public detail::SocketProbe {
 }  // namespace
 
 Check redis(RedisOptions options) {
-  return Check::async([options = std::move(options)](const CheckContext& context, Completion done) {
-    if (context.runtime == nullptr)
-      return done(Status::crit({}, "redis check run outside a Registry"));
-    std::make_shared<RedisProbe>(context, std::move(done), options)->start();
-  });
+  return detail::network_check(
+      "redis", [options = std::move(options)](const CheckContext& context, Completion done) {
+        std::make_shared<RedisProbe>(context, std::move(done), options)->start();
+      });
 }
 
 }  // namespace healthchecks::checks

@@ -1,5 +1,6 @@
 #include "healthchecks/checks/tcp.hpp"
 
+#include "detail/network_check.hpp"
 #include "detail/socket_probe.hpp"
 #include "detail/text.hpp"
 
@@ -19,11 +20,10 @@ class TcpProbe final : public detail::SocketProbe {
 }  // namespace
 
 Check tcp(std::string host, unsigned short port) {
-  return Check::async([host = std::move(host), port](const CheckContext& context, Completion done) {
-    if (context.runtime == nullptr)
-      return done(Status::crit({}, "tcp check run outside a Registry"));
-    std::make_shared<TcpProbe>(context, std::move(done), host, port)->start();
-  });
+  return detail::network_check(
+      "tcp", [host = std::move(host), port](const CheckContext& context, Completion done) {
+        std::make_shared<TcpProbe>(context, std::move(done), host, port)->start();
+      });
 }
 
 }  // namespace healthchecks::checks

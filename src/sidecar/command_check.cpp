@@ -14,6 +14,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "detail/network_check.hpp"
 #include "detail/runtime_impl.hpp"
 #include "detail/text.hpp"
 #include "healthchecks/error.hpp"
@@ -172,11 +173,10 @@ class CommandRun : public std::enable_shared_from_this<CommandRun> {
 
 Check command_check(std::vector<std::string> argv) {
   if (argv.empty() || argv[0].empty()) throw Error("check", "command: argv must name a program");
-  return Check::async([argv = std::move(argv)](const CheckContext& context, Completion done) {
-    if (context.runtime == nullptr)
-      return done(Status::crit({}, "command check run outside a Registry"));
-    std::make_shared<CommandRun>(context, std::move(done), argv)->start();
-  });
+  return detail::network_check(
+      "command", [argv = std::move(argv)](const CheckContext& context, Completion done) {
+        std::make_shared<CommandRun>(context, std::move(done), argv)->start();
+      });
 }
 
 }  // namespace healthchecks::sidecar

@@ -1,8 +1,16 @@
 #include "healthchecks/checks/tcp.hpp"
 
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "detail/completion.hpp"
+#include "healthchecks/checks/http.hpp"
+#include "healthchecks/checks/redis.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
@@ -25,6 +33,21 @@ TEST(TcpCheck, ConnectsToAListeningPort) {
   EXPECT_THAT(run_check(checks::tcp("127.0.0.1", server.port())),
               IsStatus(Level::ok, "connected to 127.0.0.1:" + port + " in "));
   EXPECT_THAT(run_check(checks::tcp("localhost", server.port())), testing::HasLevel(Level::ok));
+}
+
+// The network checks need the registry's runtime; called by hand without one, they say so.
+TEST(NetworkChecks, RunOutsideARegistryAreCritSayingSo) {
+  CheckContext context;  // no runtime
+  for (const auto& [kind, check] :
+       std::vector<std::pair<std::string, Check>>{{"tcp", checks::tcp("127.0.0.1", 1)},
+                                                  {"http", checks::http("http://127.0.0.1:1/")},
+                                                  {"redis", checks::redis({})}}) {
+    std::optional<Status> answer;
+    check.async_function()(
+        context, detail::CompletionState::make([&answer](Status s) { answer = std::move(s); }));
+    ASSERT_TRUE(answer) << kind;
+    EXPECT_THAT(*answer, IsStatus(Level::crit, kind + " check run outside a Registry")) << kind;
+  }
 }
 
 TEST(TcpCheck, AClosedPortIsCritSayingWhy) {
