@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -31,7 +32,9 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-// Reads values out of the document, naming the file and the key in every complaint.
+// Reads values out of the document, naming the file and the key in every complaint. It notes
+// every key it is asked for, object by object: those are the keys only() accepts, so a key the
+// sidecar reads cannot be missing from a separate list of known ones.
 class Reader {
  public:
   explicit Reader(std::string source) : source_(std::move(source)) {}
@@ -57,8 +60,9 @@ class Reader {
     return parent.empty() ? name : parent + "." + name;
   }
 
-  void only(const json& object, const std::string& where,
-            const std::set<std::string>& allowed) const {
+  /// Fails on the first key of `object` nothing has asked for. Call it after reading `object`.
+  void only(const json& object, const std::string& where) const {
+    const auto& allowed = asked_[&object];
     for (const auto& [name, value] : object.items()) {
       if (allowed.count(name) != 0) continue;
       std::string list;
@@ -68,6 +72,7 @@ class Reader {
   }
 
   const json* find(const json& object, const char* name) const {
+    asked_[&object].insert(name);
     const auto it = object.find(name);
     return it == object.end() ? nullptr : &*it;
   }
@@ -178,6 +183,7 @@ class Reader {
 
  private:
   std::string source_;
+  mutable std::map<const json*, std::set<std::string>> asked_;
 };
 
 std::string read_text(const std::string& path, const std::string& what) {
@@ -316,27 +322,14 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   endpoint.name = r.string(spec, where, "name");
   endpoint.slug = r.string(spec, where, "slug");
   read_resilience(r, spec, where, endpoint);
-  std::set<std::string> keys = {"name",
-                                "slug",
-                                "type",
-                                "check",
-                                "timeoutMs",
-                                "cacheTtlMs",
-                                "intervalMs",
-                                "critical",
-                                "maxStaleMs",
-                                "failuresBeforeCrit",
-                                "successesBeforeOk"};
   // Each kind: its own keys, its default type, and how to build its check.
   const auto milliseconds_of = [&](const char* name) {
     return r.duration(spec, where, name).value_or(milliseconds(0));
   };
   try {
     if (kind == "static") {
-      keys.insert({"result", "details", "delayMs", "throws", "blocking", "cycle"});
       endpoint.check = static_check(r, spec, where);
     } else if (kind == "http") {
-      keys.insert({"url", "traversable", "method", "expectStatus", "bodyContains"});
       const std::string url = r.string(spec, where, "url");
       try {
         (void)detail::parse_http_url(url);
@@ -351,11 +344,9 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       endpoint.traversable = r.boolean(spec, where, "traversable", false);
       if (endpoint.traversable) endpoint.traverse = checks::peer_traverse(url);
     } else if (kind == "tcp") {
-      keys.insert({"host", "port"});
       endpoint.check = checks::tcp(r.string(spec, where, "host", std::string("127.0.0.1")),
                                    r.port(spec, where, "port"));
     } else if (kind == "redis") {
-      keys.insert({"host", "port", "username", "password", "db", "warnMs"});
       checks::RedisOptions options;
       options.host = r.string(spec, where, "host", options.host);
       options.port = r.port(spec, where, "port", options.port);
@@ -365,7 +356,6 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.warn_after = milliseconds_of("warnMs");
       endpoint.check = checks::redis(options);
     } else if (kind == "postgres") {
-      keys.insert({"conninfo", "query", "warnMs"});
 #ifdef HEALTHCHECKS_HAS_POSTGRES
       checks::PostgresOptions options;
       options.conninfo = r.string(spec, where, "conninfo");
@@ -377,14 +367,12 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
              "this sidecar was built without PostgreSQL support; install libpq-dev and rebuild");
 #endif
     } else if (kind == "disk") {
-      keys.insert({"path", "warnPercentFree", "critPercentFree"});
       checks::DiskOptions options;
       options.path = r.string(spec, where, "path", options.path);
       options.warn_percent_free = r.number(spec, where, "warnPercentFree", 10, 0, 100);
       options.crit_percent_free = r.number(spec, where, "critPercentFree", 5, 0, 100);
       endpoint.check = checks::disk(options);
     } else if (kind == "self") {
-      keys.insert({"warnRssMiB", "critRssMiB", "warnCpuPercent", "critCpuPercent"});
       checks::ProcessOptions options;
       options.warn_rss_mib = r.number(spec, where, "warnRssMiB", 0, 0, 1e9);
       options.crit_rss_mib = r.number(spec, where, "critRssMiB", 0, 0, 1e9);
@@ -392,7 +380,6 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.crit_cpu_percent = r.number(spec, where, "critCpuPercent", 0, 0, 1e6);
       endpoint.check = checks::process(options);
     } else if (kind == "command") {
-      keys.insert({"argv"});
       endpoint.check = command_check(r.strings(spec, where, "argv"));
     } else {
       r.fail(Reader::key(where, "check"),
@@ -406,7 +393,7 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   }
   endpoint.type =
       r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
-  r.only(spec, where, keys);
+  r.only(spec, where);
   return endpoint;
 }
 
@@ -447,24 +434,24 @@ void read_options(const Reader& r, const json& doc, Config& config) {
     if (!access->is_object()) {
       r.expected("access", "an object {\"token\": \"...\", \"redact\": true}", *access);
     }
-    r.only(*access, "access", {"token", "redact"});
     config.router.redact = r.boolean(*access, "access", "redact", false);
     if (r.find(*access, "token") != nullptr) {
       const std::string token = r.string(*access, "access", "token");
       if (token.size() < 16) r.fail("access.token", "expected at least 16 characters");
       config.router.allow_details = bearer_token(token);
     }
+    r.only(*access, "access");
   }
   config.server.max_connections =
       static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 1024, 1, 1'000'000));
   if (const json* history = r.find(doc, "history")) {
     if (!history->is_object())
       r.expected("history", "an object {\"size\": N, \"key\": \"...\"}", *history);
-    r.only(*history, "history", {"size", "key"});
     config.registry.history_size =
         static_cast<std::size_t>(r.integer(*history, "history", "size", 20, 0, 1000));
     config.registry.history_key =
         r.string(*history, "history", "key", std::string("statusChanges"));
+    r.only(*history, "history");
   }
 }
 
@@ -482,10 +469,6 @@ Config parse_config(std::string_view text, const std::string& source, const std:
     throw Error("config", source + ": expected a JSON object at the top level, found " +
                               Reader::describe(doc));
   }
-  r.only(doc, "",
-         {"listen", "threads", "about", "aboutFile", "version", "versionFile", "checks",
-          "statusCodes", "defaultTimeoutMs", "firstResult", "history", "access", "maxConnections"});
-
   Config config;
   read_listen(r, doc, config.server);
   read_options(r, doc, config);
@@ -504,6 +487,7 @@ Config parse_config(std::string_view text, const std::string& source, const std:
       config.endpoints.push_back(read_check(r, (*checks)[i], where));
     }
   }
+  r.only(doc, "");
   // Registration errors (a reserved or repeated slug ...) are the file's errors too.
   Registry trial;
   for (std::size_t i = 0; i < config.endpoints.size(); ++i) {
