@@ -47,10 +47,10 @@ EOF
   printf ']}\n'
 } >"$work/hundred.json"
 
-start_server() {  # command... ; prints the port it announced
+# Runs in a process substitution (a subshell): the caller records the pid it prints.
+start_server() {  # command... ; prints the port it announced and its pid
   local out="$work/out.$RANDOM"
   "$@" >"$out" 2>&1 &
-  pids+=($!)
   for _ in $(seq 100); do
     local port
     port=$(grep -oE '(127\.0\.0\.1:|listening on )[0-9]+' "$out" | grep -oE '[0-9]+$' | head -1 || true)
@@ -62,14 +62,16 @@ start_server() {  # command... ; prints the port it announced
   exit 1
 }
 
-read -r bare_port _ < <(start_server build-bench/bin/bare_server 0)
+read -r bare_port bare_pid < <(start_server build-bench/bin/bare_server 0)
 read -r four_port four_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/four.json")
 read -r hundred_port hundred_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/hundred.json")
+pids+=("$bare_pid" "$four_pid" "$hundred_pid")
 cat >"$work/front.json" <<EOF
 {"listen": "127.0.0.1:0", "about": {"id": "front"}, "checks": [
   {"name": "Four", "slug": "four", "check": "http", "url": "http://127.0.0.1:$four_port", "traversable": true}]}
 EOF
 read -r front_port front_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/front.json")
+pids+=("$front_pid")
 
 # --- measuring -------------------------------------------------------------------------------
 wrk_run() {  # url -> "requests/s p50 p99 errors"
