@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "detail/json_input.hpp"
 #include "healthchecks/error.hpp"
 
 namespace healthchecks {
@@ -29,34 +30,16 @@ std::vector<std::string> string_list_field(const nlohmann::json& object, const c
   return values;
 }
 
-// nlohmann's message minus its "[json.exception.parse_error.101] parse error at line L,
-// column C: " prefix (which we replace by our own "file:L:C: "), or minus its
-// "[json.exception.out_of_range.406] " tag.
+// nlohmann's message minus its "parse error at line L, column C: " prefix, which we replace by
+// our own "file:L:C: ".
 std::string parse_error_text(const nlohmann::json::exception& e) {
-  std::string text = e.what();
+  std::string text = detail::json_error_text(e);
   const auto column = text.find("column ");
-  if (column != std::string::npos) {
+  if (text.rfind("parse error", 0) == 0 && column != std::string::npos) {
     const auto colon = text.find(": ", column);
     if (colon != std::string::npos) return text.substr(colon + 2);
   }
-  const auto tag = text.find("] ");
-  if (text.rfind("[json.exception.", 0) == 0 && tag != std::string::npos)
-    return text.substr(tag + 2);
   return text;
-}
-
-std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t byte) {
-  std::size_t line = 1;
-  std::size_t column = 1;
-  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
 }
 
 bool read_file(const std::string& path, std::string& content) {
@@ -79,11 +62,14 @@ std::string trim(std::string_view text) {
 }  // namespace
 
 About parse_about(std::string_view json_text, const std::string& source) {
+  if (const auto deep = detail::find_too_deep(json_text); deep != std::string_view::npos) {
+    throw Error("about", source + ": " + detail::too_deep_message(json_text, deep));
+  }
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(json_text);
   } catch (const nlohmann::json::parse_error& e) {
-    const auto [line, column] = line_and_column(json_text, e.byte);
+    const auto [line, column] = detail::line_and_column(json_text, e.byte > 0 ? e.byte - 1 : 0);
     throw Error("about", source + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
                              parse_error_text(e));
   } catch (const nlohmann::json::exception& e) {

@@ -158,6 +158,10 @@ class Call : public std::enable_shared_from_this<Call> {
   void on_write(error_code ec) {
     if (ec) return retry_or_fail("send", ec);
     buffer_.clear();
+    start_read();
+  }
+
+  void start_read() {
     parser_.emplace();
     parser_->body_limit(request_.body_limit);
     if (request_.method == "HEAD") parser_->skip(true);
@@ -169,11 +173,24 @@ class Call : public std::enable_shared_from_this<Call> {
   void on_read(error_code ec) {
     if (ec) return retry_or_fail("read", ec);
     auto& message = parser_->get();
+    const int status = static_cast<int>(message.result_int());
+    if (status >= 100 && status < 200) {
+      // An interim answer (100 Continue, 103 Early Hints) comes before the real one; 101 would
+      // switch protocols, which we never asked for. The connection is not pooled after either.
+      if (status == 101 || ++interim_answers_ > 4) {
+        return fail("read", "unexpected interim answer " + std::to_string(status));
+      }
+      return start_read();
+    }
     HttpResponse response;
-    response.status = static_cast<int>(message.result_int());
+    response.status = status;
     response.content_type = std::string(message[http::field::content_type]);
     response.body = std::move(message.body());
-    if (message.keep_alive()) pool_.give(key_, std::move(stream_));
+    // Only a connection whose answer was read to its end, with nothing after it, can carry the
+    // next request: bytes left over would be read as the next caller's answer.
+    if (message.keep_alive() && parser_->is_done() && buffer_.size() == 0) {
+      pool_.give(key_, std::move(stream_));
+    }
     finish(std::move(response));
   }
 
@@ -211,6 +228,7 @@ class Call : public std::enable_shared_from_this<Call> {
   std::optional<tcp::resolver> resolver_;  // only for new connections
   std::unique_ptr<bst::tcp_stream> stream_;
   bool reused_ = false;
+  int interim_answers_ = 0;
   std::string head_;
   bst::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;

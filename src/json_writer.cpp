@@ -3,8 +3,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "detail/utf8.hpp"
 
 namespace healthchecks::detail {
 namespace {
@@ -17,27 +20,6 @@ void append_unicode_escape(std::string& out, unsigned code) {
   out += kHex[(code >> 8) & 0xF];
   out += kHex[(code >> 4) & 0xF];
   out += kHex[code & 0xF];
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const auto cont = [&](std::size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  const unsigned char c = b(0);
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
-    if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
-    if (c == 0xF4 && b(1) >= 0x90) return 0;  // beyond U+10FFFF
-    return 4;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -135,10 +117,19 @@ void append_json_seconds(std::string& out, std::chrono::nanoseconds duration) {
   out.append(digits, static_cast<std::size_t>(length));
 }
 
-void append_json(std::string& out, const nlohmann::json& value) {
+namespace {
+
+// Writes a scalar, or opens a container and leaves it on `open` for append_json's loop.
+struct Open {
+  const nlohmann::json* container;
+  nlohmann::json::const_iterator next;
+};
+
+void append_value(std::string& out, const nlohmann::json& value, std::vector<Open>& open) {
   switch (value.type()) {
     case nlohmann::json::value_t::null:
     case nlohmann::json::value_t::discarded:
+    case nlohmann::json::value_t::binary:
       out += "null";
       break;
     case nlohmann::json::value_t::boolean:
@@ -156,33 +147,35 @@ void append_json(std::string& out, const nlohmann::json& value) {
     case nlohmann::json::value_t::string:
       append_json_string(out, value.get_ref<const std::string&>());
       break;
-    case nlohmann::json::value_t::binary:
-      out += "null";
+    case nlohmann::json::value_t::array:
+    case nlohmann::json::value_t::object:
+      out += value.is_array() ? '[' : '{';
+      open.push_back(Open{&value, value.cbegin()});
       break;
-    case nlohmann::json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& element : value) {
-        if (!first) out += ',';
-        first = false;
-        append_json(out, element);
-      }
-      out += ']';
-      break;
+  }
+}
+
+}  // namespace
+
+// A loop over an explicit stack, not recursion: however deep a value nests, the call stack
+// does not grow with it.
+void append_json(std::string& out, const nlohmann::json& value) {
+  std::vector<Open> open;
+  append_value(out, value, open);
+  while (!open.empty()) {
+    Open& top = open.back();
+    if (top.next == top.container->cend()) {
+      out += top.container->is_array() ? ']' : '}';
+      open.pop_back();
+      continue;
     }
-    case nlohmann::json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, element] : value.items()) {
-        if (!first) out += ',';
-        first = false;
-        append_json_string(out, key);
-        out += ':';
-        append_json(out, element);
-      }
-      out += '}';
-      break;
+    if (top.next != top.container->cbegin()) out += ',';
+    const auto element = top.next++;
+    if (top.container->is_object()) {
+      append_json_string(out, element.key());
+      out += ':';
     }
+    append_value(out, *element, open);  // may grow `open`: `top` is not used after this
   }
 }
 

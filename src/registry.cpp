@@ -179,16 +179,30 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
                  Clock::duration::zero(), std::nullopt, 0});
     return;
   }
+  std::string key = budget.key();
+  Execution* execution = find_key(key);
+  std::uint64_t launching = 0;
+  if (execution == nullptr) {
+    if (!key.empty() && !core_.claim_caller_execution()) {
+      lock.unlock();
+      done(Outcome{Status::crit(endpoint_.name,
+                                "not run: too many checks are running for callers' hop chains "
+                                "(max_caller_executions); try again"),
+                   Clock::duration::zero(), std::nullopt, 0, true});
+      return;
+    }
+    execution =
+        &begin_execution(now, std::move(key), budget.hops, budget.chain(core_.instance_id()));
+    launching = execution->id;
+  }
   const auto id = ++waiter_seq_;
-  waiters_.push_back(Waiter{id, std::move(done), now, deadline, Timer{}});
-  std::uint64_t execution = 0;
-  if (!running_) execution = begin_execution(now, budget);
+  waiters_.push_back(Waiter{id, execution->id, std::move(done), now, deadline, Timer{}});
   // The execution's own deadline answers its waiters; a waiter needs a timer of its own only
   // when it has less time, or when it joined a hung execution whose deadline already passed.
-  const bool own_timer = deadline < exec_deadline_ || resolved_;
+  const bool own_timer = deadline < execution->deadline || execution->resolved;
   lock.unlock();
   if (own_timer) arm_waiter_deadline(id, deadline);
-  if (execution != 0) launch(execution);
+  if (launching != 0) launch(launching);
 }
 
 // Inline: glance() runs it once per endpoint per poll (out of line, an aggregate of 100 cached
@@ -270,17 +284,55 @@ std::optional<Outcome> EndpointState::peek(Clock::time_point now) const {
   return remembered(now);
 }
 
-std::uint64_t EndpointState::begin_execution(Clock::time_point now, const Budget& budget) {
-  running_ = true;
-  resolved_ = false;
-  exec_started_ = now;
-  // A peer is given no more time than the request that starts the execution has left: a
-  // deep walk answers on time. (Other requests joining it keep their own deadlines.)
-  exec_deadline_ =
-      endpoint_.traversable ? std::min(now + timeout_, budget.deadline) : now + timeout_;
-  exec_hops_ = budget.hops;
-  exec_via_ = budget.chain(core_.instance_id());
-  return ++exec_id_;
+EndpointState::Execution* EndpointState::find_execution(std::uint64_t id) {
+  for (auto& execution : executions_) {
+    if (execution.id == id) return &execution;
+  }
+  return nullptr;
+}
+
+EndpointState::Execution* EndpointState::find_key(const std::string& key) {
+  for (auto& execution : executions_) {
+    if (execution.key == key) return &execution;
+  }
+  return nullptr;
+}
+
+EndpointState::Execution& EndpointState::begin_execution(Clock::time_point now, std::string key,
+                                                         int hops, std::string via) {
+  Execution& execution = executions_.emplace_back();
+  execution.id = ++exec_seq_;
+  execution.key = std::move(key);
+  execution.started = now;
+  // Always the endpoint's own time-out: a caller in a hurry stops waiting, the check goes on.
+  execution.deadline = now + timeout_;
+  execution.hops = hops;
+  execution.via = std::move(via);
+  return execution;
+}
+
+void EndpointState::end_execution(std::uint64_t id) {
+  for (auto it = executions_.begin(); it != executions_.end(); ++it) {
+    if (it->id != id) continue;
+    if (!it->key.empty()) core_.release_caller_execution();
+    it->timer.cancel();
+    executions_.erase(it);
+    return;
+  }
+}
+
+std::vector<EndpointState::Waiter> EndpointState::take_waiters(std::uint64_t execution) {
+  std::vector<Waiter> taken;
+  auto kept = waiters_.begin();
+  for (auto& waiter : waiters_) {
+    if (waiter.execution == execution) {
+      taken.push_back(std::move(waiter));
+    } else {
+      *kept++ = std::move(waiter);
+    }
+  }
+  waiters_.erase(kept, waiters_.end());
+  return taken;
 }
 
 void EndpointState::launch(std::uint64_t id) {
@@ -288,14 +340,16 @@ void EndpointState::launch(std::uint64_t id) {
   context.name = endpoint_.name;
   context.slug = endpoint_.slug;
   context.runtime = &core_.runtime();
-  Clock::time_point deadline;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    context.started = exec_started_;
-    context.deadline = deadline = exec_deadline_;
-    context.hops = exec_hops_;
-    context.via = exec_via_;
+    const Execution* execution = find_execution(id);
+    if (execution == nullptr) return;
+    context.started = execution->started;
+    context.deadline = execution->deadline;
+    context.hops = execution->hops;
+    context.via = execution->via;
   }
+  const Clock::time_point deadline = context.deadline;
   auto self = shared_from_this();
   auto gate = core_.gate();
 
@@ -336,7 +390,8 @@ void EndpointState::launch(std::uint64_t id) {
 void EndpointState::arm_execution_deadline(std::uint64_t id, Clock::time_point deadline) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (id != exec_id_ || resolved_) return;  // answered inline, no timer needed
+    const Execution* execution = find_execution(id);
+    if (execution == nullptr || execution->resolved) return;  // answered inline
   }
   auto self = shared_from_this();
   auto gate = core_.gate();
@@ -345,8 +400,9 @@ void EndpointState::arm_execution_deadline(std::uint64_t id, Clock::time_point d
     if (in) self->execution_deadline(id);
   });
   std::lock_guard<std::mutex> lock(mutex_);
-  if (id == exec_id_ && !resolved_) {
-    exec_timer_ = std::move(timer);
+  Execution* execution = find_execution(id);
+  if (execution != nullptr && !execution->resolved) {
+    execution->timer = std::move(timer);
   } else {
     timer.cancel();
   }
@@ -372,36 +428,48 @@ void EndpointState::arm_waiter_deadline(std::uint64_t id, Clock::time_point dead
 void EndpointState::finish(std::uint64_t id, Status status) {
   const auto now = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
-  if (id != exec_id_ || !running_) return;
-  running_ = false;
-  if (resolved_) {
+  Execution* execution = find_execution(id);
+  if (execution == nullptr) return;
+  if (execution->resolved) {
     // A late answer: the deadline already reported this execution as timed out, and an answer
-    // slower than the deadline is not one to show. Whoever joined it meanwhile gets a new run.
-    if (waiters_.empty()) return;
-    const std::string via = exec_via_;  // the same chain again: it already holds this id
-    Budget budget;
-    budget.hops = exec_hops_;
-    const auto next = begin_execution(now, budget);
-    exec_via_ = via;
+    // slower than the deadline is not one to show. Whoever joined it meanwhile gets a new run,
+    // under the same key and chain.
+    if (std::none_of(waiters_.begin(), waiters_.end(),
+                     [id](const Waiter& w) { return w.execution == id; })) {
+      end_execution(id);
+      return;
+    }
+    const auto next = ++exec_seq_;
+    execution->id = next;
+    execution->started = now;
+    execution->deadline = now + timeout_;
+    execution->resolved = false;
+    for (auto& waiter : waiters_) {
+      if (waiter.execution == id) waiter.execution = next;
+    }
     lock.unlock();
     launch(next);
     return;
   }
-  resolved_ = true;
-  exec_timer_.cancel();
-  exec_timer_ = Timer{};
-  publish(std::move(status), now, lock);
+  const bool shared = execution->key.empty();
+  const auto started = execution->started;
+  end_execution(id);
+  answer(id, shared, started, std::move(status), now, lock);
 }
 
 void EndpointState::execution_deadline(std::uint64_t id) {
   const auto now = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
-  if (id != exec_id_ || resolved_) return;
-  resolved_ = true;  // running_ stays true: the check still holds its thread, if it has one
-  exec_timer_ = Timer{};
-  publish(
-      Status::crit(endpoint_.name, "timed out after " + format_ms(exec_deadline_ - exec_started_)),
-      now, lock);
+  Execution* execution = find_execution(id);
+  if (execution == nullptr || execution->resolved) return;
+  execution->resolved = true;  // still listed: the check holds its thread, if it has one
+  execution->timer = Timer{};
+  const bool shared = execution->key.empty();
+  const auto started = execution->started;
+  answer(id, shared, started,
+         Status::crit(endpoint_.name,
+                      "timed out after " + format_ms(execution->deadline - execution->started)),
+         now, lock);
 }
 
 void EndpointState::waiter_deadline(std::uint64_t id) {
@@ -412,22 +480,40 @@ void EndpointState::waiter_deadline(std::uint64_t id) {
   if (it == waiters_.end()) return;
   Waiter waiter = std::move(*it);
   waiters_.erase(it);
-  const bool hung = running_ && resolved_;
-  const auto running_for = now - exec_started_;
+  const Execution* execution = find_execution(waiter.execution);
+  const bool hung = execution != nullptr && execution->resolved;
+  const auto running_for = execution != nullptr ? now - execution->started : Clock::duration{};
   lock.unlock();
-  std::string details = "timed out after " + format_ms(waiter.deadline - waiter.arrived);
+  const auto waited = format_ms(waiter.deadline - waiter.arrived);
+  std::string details;
   if (hung) {
-    details +=
-        " (an earlier execution, started " + format_ms(running_for) + " ago, is still running)";
+    details = "timed out after " + waited + " (an earlier execution, started " +
+              format_ms(running_for) + " ago, is still running)";
+  } else {
+    // The request's own deadline came first: the check goes on for the others.
+    details = "timed out waiting after " + waited +
+              " (the request's deadline; the check may take " + format_ms(timeout_) + ")";
   }
   waiter.done(Outcome{Status::crit(endpoint_.name, std::move(details)), now - waiter.arrived,
                       std::nullopt, 0});
 }
 
-void EndpointState::publish(Status status, Clock::time_point now,
-                            std::unique_lock<std::mutex>& lock) {
+void EndpointState::answer(std::uint64_t id, bool shared, Clock::time_point started, Status status,
+                           Clock::time_point now, std::unique_lock<std::mutex>& lock) {
+  auto waiters = take_waiters(id);
   if (status.description.empty()) status.description = endpoint_.name;
-  last_ = Result{status, now, now - exec_started_};
+  if (shared) return publish(std::move(status), started, now, std::move(waiters), lock);
+  // A result made under a caller's chain is that caller's alone: not remembered, not dampened,
+  // not told to listeners.
+  lock.unlock();
+  const Outcome outcome{std::move(status), now - started, std::nullopt, 0};
+  for (auto& waiter : waiters) waiter.timer.cancel();
+  for (auto& waiter : waiters) waiter.done(outcome);
+}
+
+void EndpointState::publish(Status status, Clock::time_point started, Clock::time_point now,
+                            std::vector<Waiter> waiters, std::unique_lock<std::mutex>& lock) {
+  last_ = Result{status, now, now - started};
   dampen(status, now);
   update_snapshot();
   double fresh_for = 0;
@@ -437,8 +523,6 @@ void EndpointState::publish(Status status, Clock::time_point now,
     fresh_for = seconds(endpoint_.cache_ttl);
   }
   const Outcome outcome{shown_, last_->duration, std::nullopt, fresh_for};
-  std::vector<Waiter> waiters;
-  waiters.swap(waiters_);
   const bool changed = !changes_.empty();
   lock.unlock();
 
@@ -514,12 +598,12 @@ void EndpointState::schedule_refresh(Clock::time_point at) {
 void EndpointState::refresh() {
   const auto now = Clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
-  if (running_) {  // a request's execution, or a hung one: look again later
+  if (find_key({}) != nullptr) {  // a request's execution, or a hung one: look again later
     lock.unlock();
     schedule_refresh(now + endpoint_.interval);
     return;
   }
-  const auto id = begin_execution(now, Budget{});
+  const auto id = begin_execution(now, {}, 0, core_.instance_id()).id;
   lock.unlock();
   launch(id);
 }
@@ -641,6 +725,31 @@ void Core::notify(const StatusChange& change) {
     } catch (...) {  // a listener's failure is its own; the health answers go on
     }
   }
+}
+
+bool Core::claim_caller_execution() noexcept {
+  if (caller_executions_.fetch_add(1) < options_.max_caller_executions) return true;
+  caller_executions_.fetch_sub(1);
+  return false;
+}
+
+void Core::release_caller_execution() noexcept {
+  caller_executions_.fetch_sub(1);
+}
+
+std::string_view recent_ids(std::string_view via, std::size_t limit) {
+  while (via.size() > limit) {
+    const auto comma = via.find(',');
+    via = comma == std::string_view::npos ? std::string_view() : via.substr(comma + 1);
+  }
+  return via;
+}
+
+std::string Budget::chain(const std::string& self) const {
+  if (via.empty()) return self;
+  const std::size_t room = kMaxViaBytes > self.size() + 1 ? kMaxViaBytes - self.size() - 1 : 0;
+  const auto kept = recent_ids(via, room);
+  return kept.empty() ? self : std::string(kept) + "," + self;
 }
 
 }  // namespace detail

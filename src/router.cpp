@@ -14,8 +14,11 @@
 #include <boost/url/url_view.hpp>
 
 #include "detail/core.hpp"
+#include "detail/json_input.hpp"
 #include "detail/json_writer.hpp"
+#include "detail/peer_answer.hpp"
 #include "detail/text.hpp"
+#include "healthchecks/error.hpp"
 
 namespace healthchecks {
 namespace detail {
@@ -30,7 +33,8 @@ enum class Api { v1, v2 };
 // Core, so that callbacks still queued at shutdown cannot keep the registry alive.
 struct Config {
   RouterOptions options;
-  std::string prefix;  // base path + '/'
+  std::string prefix;                              // base path + '/'
+  mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
 };
 
 using Done = std::function<void(Response)>;
@@ -60,6 +64,20 @@ Response crit_response(Api api, int http_status, std::string description, std::s
   return json_response(http_status,
                        status_body(api, Status::crit(std::move(description), std::move(details))));
 }
+
+// 503 with Retry-After: a limit that protects the service, not a verdict on its health.
+Response busy_response(std::string details) {
+  auto response = crit_response(Api::v1, 503, "Busy", std::move(details));
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+bool any_refused(const std::vector<Outcome>& outcomes) {
+  return std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.refused; });
+}
+
+constexpr const char* kRefused =
+    "too many checks are running for callers' hop chains (max_caller_executions); try again";
 
 int status_code(const Config& config, Level level) {
   const auto it = config.options.status_codes.find(level);
@@ -151,6 +169,44 @@ void check_all(std::vector<EndpointState*> states, const Budget& budget,
       if (gather->left.fetch_sub(1) == 1) gather->done(gather->outcomes);
     });
   }
+}
+
+// What a traversal answers with the downstream answer: its body, never its status or content
+// type (those would let a peer speak as this service: text/html with a script under our
+// address). JSON passes through unchanged as the contract says, with our own status code for a
+// status array's level; "OK" is am-i-up's answer; anything else reads CRIT saying what came.
+Response relayed(const Config& config, const std::string& name, const std::string& action,
+                 TraverseResult result) {
+  if (!result.error.empty()) {
+    return crit_response(Api::v1, 200, "Traverse", std::move(result.error));
+  }
+  Response& answer = result.response;
+  if (action == "am-i-up" && answer.body == "OK") {
+    Response response;
+    response.content_type = kText;
+    response.body = "OK";
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    return response;
+  }
+  const std::string problem =
+      answer.body.empty() ? "an empty body" : validate_untrusted_json(answer.body);
+  if (!problem.empty()) {
+    return crit_response(Api::v1, 200, "Traverse",
+                         name + " answered HTTP " + std::to_string(answer.status) + " " +
+                             (answer.content_type.empty() ? "(no content type)"
+                                                          : short_excerpt(answer.content_type)) +
+                             ", not JSON (" + problem + "): " + short_excerpt(answer.body));
+  }
+  int status = 200;
+  if (!config.options.status_codes.empty() && looks_like_status_array(answer.body)) {
+    const auto level = parse_untrusted_json(answer.body).value;
+    if (level.is_array() && !level.empty() && level[0].is_string()) {
+      if (const auto parsed = parse_level(level[0].get_ref<const std::string&>())) {
+        status = status_code(config, *parsed);
+      }
+    }
+  }
+  return json_response(status, std::move(answer.body));
 }
 
 class Handler {
@@ -255,6 +311,7 @@ void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Do
   check_all(std::move(states), budget,
             [api, config = config_, critical = std::move(critical), redacted = redacted_,
              done = std::move(done)](std::vector<Outcome>& outcomes) {
+              if (any_refused(outcomes)) return done(busy_response(kRefused));
               Verdict verdict;
               for (std::size_t i = 0; i < outcomes.size(); ++i) {
                 verdict.add(i, outcomes[i].status.level, critical[i]);
@@ -278,6 +335,7 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
   check_all(std::move(states), budget,
             [api, check_status, core, redacted = redacted_,
              done = std::move(done)](std::vector<Outcome>& outcomes) {
+              if (any_refused(outcomes)) return done(busy_response(kRefused));
               std::string body = core->about_head(redacted);
               const auto& endpoints = core->endpoints();
               for (std::size_t i = 0; i < endpoints.size(); ++i) {
@@ -322,6 +380,7 @@ void Handler::about(Api api, bool check_status, const Budget& budget, Done done)
 void Handler::one(Api api, EndpointState& state, const Budget& budget, Done done) const {
   state.get(budget,
             [api, config = config_, redacted = redacted_, done = std::move(done)](Outcome outcome) {
+              if (outcome.refused) return done(busy_response(kRefused));
               auto response = json_response(status_code(*config, outcome.status.level),
                                             status_body(api, outcome.status, redacted));
               Freshness freshness;
@@ -378,6 +437,15 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
     return;
   }
 
+  // Each traversal holds a connection and up to max_traverse_body bytes of answer.
+  auto& in_flight = config_->traversals;
+  if (in_flight.fetch_add(1) >= config_->options.max_traversals) {
+    in_flight.fetch_sub(1);
+    done(busy_response("too many traversals in flight (at most " +
+                       std::to_string(config_->options.max_traversals) + "); try again"));
+    return;
+  }
+
   const auto now = Clock::now();
   TraverseRequest hop;
   hop.path.assign(std::make_move_iterator(path.begin() + 1), std::make_move_iterator(path.end()));
@@ -390,35 +458,34 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
   hop.context.via = budget.chain(core_.instance_id());
   hop.context.runtime = &core_.runtime();
   hop.authorization = std::string(authorization_);
+  hop.max_body = config_->options.max_traverse_body;
 
   // Answered once: by the traverse check, or by the deadline if it never answers.
   struct Once {
     std::atomic<bool> answered{false};
     Done done;
+    std::shared_ptr<const Config> config;
     void operator()(Response response) {
-      if (!answered.exchange(true)) done(std::move(response));
+      if (answered.exchange(true)) return;
+      config->traversals.fetch_sub(1);
+      done(std::move(response));
     }
   };
   auto once = std::make_shared<Once>();
   once->done = std::move(done);
+  once->config = config_;
   auto gate = core_.gate();
   const auto limit = hop.context.deadline - now;
   Timer timer = core_.runtime().schedule(hop.context.deadline, [once, gate, limit] {
     GateEntry in(*gate);
     if (in) (*once)(crit_response(Api::v1, 200, "Traverse", "timed out after " + format_ms(limit)));
   });
-  auto finish = [once, gate, timer](TraverseResult result) {
+  auto finish = [once, gate, timer, config = config_, action = hop.action,
+                 name = endpoint.name](TraverseResult result) {
     GateEntry in(*gate);
     if (!in) return;
     timer.cancel();
-    if (!result.error.empty()) {
-      (*once)(crit_response(Api::v1, 200, "Traverse", std::move(result.error)));
-      return;
-    }
-    if (result.response.headers.empty()) {
-      result.response.headers.emplace_back("Cache-Control", "no-cache");
-    }
-    (*once)(std::move(result.response));
+    (*once)(relayed(*config, name, action, std::move(result)));
   };
   try {
     endpoint.traverse(hop, finish);
@@ -449,8 +516,9 @@ Budget Handler::budget_of(const Request& request) const {
   if (const auto ms = number(kDeadlineHeader, 3'600'000)) {
     budget.deadline = Clock::now() + std::chrono::milliseconds(*ms);
   }
-  std::string_view via = request.header(kViaHeader).value_or("");
-  if (via.size() > 4096) via = {};  // nonsense; a real chain is a few ids
+  // An over-long chain keeps its most recent ids: those are the ones a cycle comes back through,
+  // and what we send on must stay within what the next service accepts.
+  const std::string_view via = recent_ids(request.header(kViaHeader).value_or(""), kMaxViaBytes);
   const std::string& self = core_.instance_id();
   for (std::size_t start = 0; start < via.size();) {
     const auto end = std::min(via.find(',', start), via.size());
@@ -599,6 +667,14 @@ class RouterImpl {
     while (!base.empty() && base.back() == '/') base.pop_back();
     if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
     config->prefix = base + '/';
+    for (const auto& [level, code] : config->options.status_codes) {
+      if (code < 200 || code > 599 || code == 204 || code == 205 || code == 304) {
+        throw Error("options", "status_codes: " + std::string(to_string(level)) + " -> " +
+                                   std::to_string(code) +
+                                   ": use a code from 200 to 599 that carries a body (not 204, "
+                                   "205 or 304), e.g. 503");
+      }
+    }
     config_ = std::move(config);
     core_->start();
   }

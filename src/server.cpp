@@ -2,6 +2,13 @@
 // sessions, each reading a request, handing it to the adapter and writing the answer.
 #include "healthchecks/server.hpp"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -17,12 +24,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "detail/transfer_encoding.hpp"
 #include "healthchecks/beast/router_adapter.hpp"
 #include "healthchecks/error.hpp"
 
@@ -38,6 +47,13 @@ using error_code = boost::system::error_code;
 
 constexpr auto kWriteTimeout = std::chrono::seconds(10);
 constexpr std::size_t kBodyLimit = 8 * 1024;
+constexpr std::size_t kAlwaysWritten = 16 * 1024;  // answers this small skip the byte budget
+constexpr auto kOutOfDescriptorsLogEvery = std::chrono::seconds(10);
+constexpr auto kOutOfDescriptorsBackoff = std::chrono::milliseconds(50);
+
+constexpr char kBusy[] =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Connection: close\r\nRetry-After: 1\r\nContent-Length: 21\r\n\r\ntoo many connections\n";
 
 // Ends of connections that are part of normal life are not worth a line in the log.
 void fail(error_code ec, const char* what) {
@@ -57,10 +73,13 @@ class Session;
 // What sessions share with the server. Held by every session, so that a session finishing
 // late (its answer came from a slow check after stop) still finds its io_context and peers.
 struct ServerShared {
-  ServerShared(const Router& r, const ServerOptions& o) : router(r), options(o) {}
+  ServerShared(const Router& r, const ServerOptions& o) : router(r), options(o) {
+    if (options.max_connections == 0) options.max_connections = default_max_connections();
+  }
   const Router& router;
-  const ServerOptions options;
+  ServerOptions options;  // as given, with max_connections derived when 0
   asio::io_context io;
+  std::atomic<std::size_t> buffered{0};  // answer bytes being written
   // Connections waiting for a check have no I/O pending; this keeps run() from returning.
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::atomic<bool> stopping{false};
@@ -160,6 +179,9 @@ class Session : public std::enable_shared_from_this<Session> {
         },
         remote_);
     if (!mine) {
+      if (auto refused = bad_transfer_encoding(request)) {
+        return start_write(beast::to_beast(std::move(*refused), request), true);
+      }
       Response not_found;
       not_found.status = 404;
       not_found.content_type = "text/plain; charset=utf-8";
@@ -189,9 +211,26 @@ class Session : public std::enable_shared_from_this<Session> {
   // half of a small request (measured with callgrind, docs/benchmarks.md). Our answers are small
   // and complete, so the head goes into one string and leaves with the body in one gathered
   // write. Field values come from the router or from a parsed peer answer: no CR or LF.
-  void start_write(beast::response response) {
+  void start_write(beast::response response, bool close = false) {
     response_ = std::move(response);
-    if (shared_->stopping) response_.keep_alive(false);
+    if (shared_->stopping || close) response_.keep_alive(false);
+    // Slow readers must not pile up large answers: past the budget a large one becomes a 503.
+    const std::size_t size = response_.body().size();
+    if (size > kAlwaysWritten &&
+        shared_->buffered.fetch_add(size) + size > shared_->options.max_buffered_bytes) {
+      shared_->buffered.fetch_sub(size);
+      const bool keep = response_.keep_alive();
+      const unsigned version = response_.version();
+      response_ = beast::response{http::status::service_unavailable, version};
+      response_.set(http::field::content_type, "text/plain; charset=utf-8");
+      response_.set(http::field::retry_after, "1");
+      response_.body() = "too many large answers are being written; try again\n";
+      response_.keep_alive(keep);
+      response_.prepare_payload();
+      written_ = 0;
+    } else {
+      written_ = size > kAlwaysWritten ? size : 0;
+    }
     head_.assign(response_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
     head_ += std::to_string(response_.result_int());
     head_ += ' ';
@@ -214,6 +253,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(error_code ec) {
     busy_ = false;
+    shared_->buffered.fetch_sub(written_);
+    written_ = 0;
     if (ec) {
       fail(ec, "write");
       return close();
@@ -236,13 +277,17 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   beast::response response_;
   std::string head_;
+  std::size_t written_ = 0;  // bytes of this answer counted in shared_->buffered
   bool busy_ = false;
 };
 
 class ServerImpl {
  public:
   ServerImpl(const Router& router, ServerOptions options);
-  ~ServerImpl() { stop(std::chrono::milliseconds(0)); }
+  ~ServerImpl() {
+    stop(std::chrono::milliseconds(0));
+    if (reserve_fd_ >= 0) ::close(reserve_fd_);
+  }
 
   unsigned short port() const noexcept { return port_; }
   void start_threads(unsigned count);
@@ -253,6 +298,7 @@ class ServerImpl {
  private:
   void start_accept();
   void on_accept(error_code ec, tcp::socket socket);
+  void out_of_descriptors(const error_code& ec);
   bool full() const;
 
   std::shared_ptr<ServerShared> shared_;
@@ -262,12 +308,18 @@ class ServerImpl {
   std::mutex threads_mutex_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
+  // Out of descriptors: one kept in reserve, given up to accept and turn away a client.
+  int reserve_fd_ = -1;
+  asio::steady_timer backoff_;
+  std::chrono::steady_clock::time_point last_logged_{};
 };
 
 ServerImpl::ServerImpl(const Router& router, ServerOptions options)
     : shared_(std::make_shared<ServerShared>(router, options)),
       options_(shared_->options),
-      acceptor_(shared_->io) {
+      acceptor_(shared_->io),
+      reserve_fd_(::open("/dev/null", O_RDONLY | O_CLOEXEC)),
+      backoff_(shared_->io) {
   const std::string where = options_.address + ":" + std::to_string(options_.port);
   error_code ec;
   const auto address = asio::ip::make_address(options_.address, ec);
@@ -296,14 +348,12 @@ void ServerImpl::start_accept() {
 
 void ServerImpl::on_accept(error_code ec, tcp::socket socket) {
   if (shared_->stopping) return;
+  if (ec == asio::error::no_descriptors || ec.value() == ENFILE) return out_of_descriptors(ec);
   if (ec) {
     fail(ec, "accept");
   } else if (full()) {
     // Over the cap: say so and close, rather than leave the client to time out. The answer is
     // far smaller than a fresh socket's send buffer, so this write does not block.
-    static constexpr char kBusy[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        "Connection: close\r\nRetry-After: 1\r\nContent-Length: 21\r\n\r\ntoo many connections\n";
     asio::write(socket, asio::buffer(kBusy, sizeof kBusy - 1), ec);
     socket.shutdown(tcp::socket::shutdown_both, ec);
     socket.close(ec);
@@ -312,6 +362,38 @@ void ServerImpl::on_accept(error_code ec, tcp::socket socket) {
     std::make_shared<Session>(std::move(socket), shared_)->run();
   }
   start_accept();
+}
+
+// The kernel keeps the client in the accept queue and reports it again at once: retrying would
+// spin a core and flood the log. Give up the reserve descriptor to accept one client, tell it
+// 503, take the reserve back, and pause before accepting again.
+void ServerImpl::out_of_descriptors(const error_code& ec) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_logged_ >= kOutOfDescriptorsLogEvery) {
+    last_logged_ = now;
+    std::size_t open = 0;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mutex);
+      open = shared_->sessions.size();
+    }
+    std::cerr << "healthchecks: server: accept: " << ec.message() << " (" << open
+              << " connections open, the descriptor limit is reached);"
+              << " answering 503 until descriptors are free (raise 'ulimit -n' or lower"
+              << " max_connections)\n";
+  }
+  if (reserve_fd_ >= 0) {
+    ::close(reserve_fd_);
+    const int client = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (client >= 0) {
+      (void)::send(client, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::close(client);
+    }
+    reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  backoff_.expires_after(kOutOfDescriptorsBackoff);
+  backoff_.async_wait([this](error_code wait) {
+    if (!wait && !shared_->stopping) start_accept();
+  });
 }
 
 bool ServerImpl::full() const {
@@ -337,6 +419,7 @@ void ServerImpl::stop(std::chrono::milliseconds grace) {
     error_code ignored;
     acceptor_.close(ignored);
   });
+  asio::post(shared_->io, [this] { backoff_.cancel(); });
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
@@ -384,6 +467,14 @@ void ServerImpl::stop(std::chrono::milliseconds grace) {
 }
 
 }  // namespace detail
+
+std::size_t default_max_connections() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 16384;
+  constexpr rlim_t kReserved = 32;  // the registry's own: pool, timers, checks' sockets, files
+  if (limit.rlim_cur <= kReserved + 2) return 1;
+  return static_cast<std::size_t>(std::min<rlim_t>((limit.rlim_cur - kReserved) / 2, 16384));
+}
 
 Server::Server(const Router& router, ServerOptions options)
     : impl_(std::make_unique<detail::ServerImpl>(router, std::move(options))) {}

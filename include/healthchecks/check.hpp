@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -157,6 +158,8 @@ struct TraverseRequest {
   CheckContext context;
   /// The caller's Authorization header, to pass on so that a token reaches every hop.
   std::string authorization;
+  /// Largest answer to read; a larger one fails the hop (RouterOptions::max_traverse_body).
+  std::size_t max_body = 1024 * 1024;
 };
 
 /// What a traverse check answers: the downstream answer, passed back unchanged, or an error.

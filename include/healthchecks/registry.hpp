@@ -56,6 +56,11 @@ struct RegistryOptions {
   /// Most threads that may run synchronous checks at once. At most one execution of a check
   /// runs at a time, so a hung check pins one thread and no more.
   std::size_t max_check_threads = 64;
+  /// Most executions in flight on behalf of callers that send hop headers (peers, or anyone
+  /// posing as one). Each chain of services gets executions of its own, so that what one
+  /// caller's headers make a check answer reaches no other caller; this bounds how many such
+  /// chains run at once. Beyond it those callers are answered 503.
+  std::size_t max_caller_executions = 128;
 };
 
 /// The service's dependencies and About data.

@@ -26,10 +26,17 @@ struct RouterOptions {
   /// Where the API lives; requests outside `<base_path>/` are not the router's.
   std::string base_path = "/status";
   /// Opt-in HTTP status codes for aggregate and /status/{slug} by level, e.g. {{Level::crit,
-  /// 503}} for Kubernetes readiness probes. Empty: always 200, as the contract says.
+  /// 503}} for Kubernetes readiness probes. Empty: always 200, as the contract says. Codes
+  /// from 200 to 599 that carry a body; Router's constructor throws Error for others (204,
+  /// 205, 304).
   std::map<Level, int> status_codes;
   /// How long a traversal may take in all, counted from the first hop here.
   std::chrono::milliseconds traverse_timeout{5000};
+  /// Most traversals in flight at once; beyond it traverse answers 503 with Retry-After.
+  std::size_t max_traversals = 32;
+  /// Largest answer a traversal relays (an About of 5,000 dependencies is about 760 KB); a
+  /// larger one reads CRIT. With max_traversals it bounds what traversals buffer.
+  std::size_t max_traverse_body = 1024 * 1024;
 
   // Limits: hostile or broken requests get a clear 4xx (or a CRIT answer) and nothing more.
 
@@ -61,6 +68,7 @@ struct RouterOptions {
 class Router {
  public:
   /// Starts the registry (freezing its endpoints).
+  /// @throws Error ("options: ...") for a status code that cannot carry a body.
   explicit Router(Registry& registry, RouterOptions options = {});
   ~Router();
   Router(const Router&) = delete;

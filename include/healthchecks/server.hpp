@@ -37,9 +37,20 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};
   /// Largest request header; a larger one is answered 431.
   std::size_t max_header_bytes = 8 * 1024;
-  /// Most connections open at once; beyond it new ones are answered 503 and closed.
-  std::size_t max_connections = 1024;
+  /// Most connections open at once; beyond it new ones are answered 503 and closed. 0 derives
+  /// it from the process's descriptor limit (RLIMIT_NOFILE): (limit - 32) / 2, as a connection
+  /// that traverses holds a second descriptor to the peer; 496 under the common limit of 1024.
+  /// Should descriptors run out all the same, the server answers 503 to what it can accept and
+  /// logs once every 10 s; it never spins.
+  std::size_t max_connections = 0;
+  /// Most bytes of answers waiting to be written to slow readers. An answer over 16 KiB that
+  /// would pass it is replaced by a 503 with Retry-After; small answers (levels, am-i-up, a
+  /// small About) always go out.
+  std::size_t max_buffered_bytes = 32 * 1024 * 1024;
 };
+
+/// The connection cap that ServerOptions::max_connections = 0 stands for in this process.
+std::size_t default_max_connections();
 
 /// Serves a Router over HTTP/1.1 with keep-alive; anything outside the router's base path is
 /// answered 404.

@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <ctime>
 #include <future>
+#include <vector>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
 #include "detail/http_date.hpp"
+#include "detail/transfer_encoding.hpp"
 
 namespace healthchecks {
 namespace detail {
@@ -26,6 +28,29 @@ const std::string& http_date() {
     cached_second = now;
   }
   return cached;
+}
+
+// RFC 9112 section 6.3: a request whose Transfer-Encoding does not end in chunked has no
+// knowable length; behind a proxy that reads it otherwise, the rest of it would be smuggled in
+// as a request of its own. We accept chunked alone. Answered 400 (or 501 for a coding we do
+// not know) and the connection closed.
+std::optional<Response> bad_transfer_encoding(const beast::request_header& request) {
+  const auto field = request.find(beast::http::field::transfer_encoding);
+  if (field == request.end()) return std::nullopt;
+  std::vector<std::string_view> codings;
+  for (const auto token : beast::http::token_list(field->value()))
+    codings.push_back(std::string_view(token.data(), token.size()));
+  const bool chunked_last = !codings.empty() && boost::beast::iequals(codings.back(), "chunked");
+  if (chunked_last && codings.size() == 1 &&
+      request.count(beast::http::field::transfer_encoding) == 1)
+    return std::nullopt;
+  Response answer;
+  answer.status = chunked_last ? 501 : 400;
+  answer.content_type = "text/plain; charset=utf-8";
+  answer.body = std::string(chunked_last ? "501 Not Implemented" : "400 Bad Request") +
+                ": Transfer-Encoding '" + std::string(field->value()) +
+                "': only 'chunked' is accepted\n";
+  return answer;
 }
 
 }  // namespace detail
@@ -75,12 +100,19 @@ bool wants_keep_alive(const request_header& request) {
   return request.version() >= 11 ? !close : keep;
 }
 
+// A status that carries no body (1xx, 204, 304) is sent without one, whatever the Response
+// holds: Beast refuses to frame a body there, and its exception would end the process.
+bool bodiless(int status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
 response make_response(Response answer, unsigned version, bool keep_alive, bool head) {
   response res{static_cast<http::status>(answer.status), version};
   res.set(http::field::content_type, answer.content_type);
   res.set(http::field::date, detail::http_date());
   for (auto& [name, value] : answer.headers) res.insert(name, value);
   res.keep_alive(keep_alive);
+  if (bodiless(answer.status)) return res;
   if (head) {
     res.content_length(answer.body.size());
   } else {
@@ -100,6 +132,9 @@ response to_beast(Response answer, const request_header& request) {
 std::optional<response> handle(const Router& router, const request_header& request,
                                std::string_view remote_address) {
   if (!router.matches(view(request.target()))) return std::nullopt;
+  if (auto refused = detail::bad_transfer_encoding(request)) {
+    return make_response(std::move(*refused), request.version(), false, false);
+  }
   const FieldsView fields(static_cast<const http::fields&>(request));
   return to_beast(router.handle(to_request(request, fields, remote_address)), request);
 }
@@ -107,6 +142,10 @@ std::optional<response> handle(const Router& router, const request_header& reque
 bool async_handle(const Router& router, const request_header& request,
                   std::function<void(response)> done, std::string_view remote_address) {
   if (!router.matches(view(request.target()))) return false;
+  if (auto refused = detail::bad_transfer_encoding(request)) {
+    done(make_response(std::move(*refused), request.version(), false, false));
+    return true;
+  }
   const FieldsView fields(static_cast<const http::fields&>(request));
   // What to_beast needs of the request, copied: the request may be gone when checks answer.
   const bool head = request.method() == http::verb::head;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
 #include "detail/hop_headers.hpp"
 #include "detail/http_client.hpp"
 #include "detail/network_check.hpp"
@@ -100,11 +98,12 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
       return send(options.method, plain_target,
                   false);  // a service root that does not speak the API
     }
-    const auto json = options.method == "HEAD" && !probing_api
-                          ? nlohmann::json()
-                          : nlohmann::json::parse(response.body, nullptr, false);
-    if (probing_api || detail::is_status_array(json)) {
-      return done(detail::read_peer_aggregate(name, response.status, response.body, json));
+    // An answer that opens like a status array speaks the API: it is read as one, and one
+    // that does not parse reads CRIT rather than passing for a plain 200.
+    const bool api_answer = !(options.method == "HEAD" && !probing_api) &&
+                            detail::looks_like_status_array(response.body);
+    if (probing_api || api_answer) {
+      return done(detail::read_peer_aggregate(name, response.status, response.body));
     }
     done(judge_plain(shown, options, response, detail::Clock::now() - started));
   }
@@ -175,6 +174,7 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
       target += "&dependencies=" + detail::encode_query_value(joined);
     }
     auto request = get(url, target, hop.context, options);
+    request.body_limit = std::min(request.body_limit, hop.max_body);
     if (!hop.authorization.empty())
       request.headers.emplace_back("Authorization", hop.authorization);
     detail::http_request(*hop.context.runtime, std::move(request),

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,8 @@ struct Outcome {
   std::optional<double> age;
   /// Seconds the answer stays fresh (for Cache-Control); 0 when it should not be reused.
   double fresh_for = 0;
+  /// Not run: too many executions on behalf of callers' chains are in flight (answer 503).
+  bool refused = false;
 };
 
 using OutcomeHandler = std::function<void(Outcome)>;
@@ -43,14 +46,34 @@ struct Budget {
   std::string_view via;  // the instance ids it passed through before this one (a view)
   bool cycle = false;    // it already passed through this service
 
-  /// The chain to send on: `via` and this service's id. Built only when a peer is called.
-  std::string chain(const std::string& self) const {
-    return via.empty() ? self : std::string(via) + "," + self;
+  /// True when the caller sent hop headers: executions for it are its own (see EndpointState).
+  bool supplied() const noexcept { return hops != 0 || !via.empty(); }
+  /// Which execution the caller may share: "" for callers without hop headers, else its hops
+  /// and chain.
+  std::string key() const {
+    return supplied() ? std::to_string(hops) + "|" + std::string(via) : std::string();
   }
+  /// The chain to send on: `via` and this service's id, the oldest ids dropped so that it stays
+  /// within kMaxViaBytes (a peer must never see a chain it would refuse).
+  std::string chain(const std::string& self) const;
 };
+
+/// The longest X-Healthchecks-Via accepted and sent: room for 32 hops of our ids and then some.
+inline constexpr std::size_t kMaxViaBytes = 1024;
+
+/// `via` with the oldest ids dropped until it fits in `limit` bytes (a view into `via`).
+std::string_view recent_ids(std::string_view via, std::size_t limit);
 
 class Core;
 
+// One dependency: its check's executions, its remembered result, its dampened level.
+//
+// Executions are shared between callers only when that cannot let one caller change what the
+// others see. Callers without hop headers (probes, monitors, background refresh) share one
+// execution, and only its results are remembered, dampened and told to listeners. A caller that
+// sends hop headers (a peer, or anyone posing as one) has its own execution per chain and hop
+// count: its chain still stops cycles, but whatever the chain makes a peer answer goes back to
+// that caller alone. A caller's deadline bounds its own wait, never an execution.
 class EndpointState : public std::enable_shared_from_this<EndpointState> {
  public:
   EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout, Core& core);
@@ -59,7 +82,8 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   std::chrono::milliseconds timeout() const noexcept { return timeout_; }
 
   /// Answers `done` once, inline or later: from memory when fresh, else by joining the running
-  /// execution or starting one; at the latest at min(budget deadline, now + timeout).
+  /// execution for the caller's key or starting one; at the latest at min(budget deadline,
+  /// now + timeout).
   void get(const Budget& budget, OutcomeHandler done);
 
   /// Background mode: run now and then every interval.
@@ -81,9 +105,22 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
  private:
   struct Waiter {
     std::uint64_t id;
+    std::uint64_t execution;  // the id of the execution it waits for
     OutcomeHandler done;
     Clock::time_point arrived;
     Clock::time_point deadline;
+    Timer timer;
+  };
+  // One run of the check, listed until the check returns. Answered (`resolved`) by the check or
+  // by its deadline; resolved and still listed is a hung check past its deadline.
+  struct Execution {
+    std::uint64_t id = 0;
+    std::string key;  // "" for the shared execution, else the callers' Budget::key()
+    Clock::time_point started;
+    Clock::time_point deadline;
+    int hops = 0;
+    std::string via;  // the chain the check sends on
+    bool resolved = false;
     Timer timer;
   };
   struct Result {
@@ -116,7 +153,13 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   // With mutex_ held: whether the last result may answer now, and how fresh it is.
   bool memory(Clock::time_point now, Memory& memory) const;
   std::optional<Outcome> remembered(Clock::time_point now) const;
-  std::uint64_t begin_execution(Clock::time_point now, const Budget& budget);
+  // With mutex_ held.
+  Execution* find_execution(std::uint64_t id);
+  Execution* find_key(const std::string& key);
+  Execution& begin_execution(Clock::time_point now, std::string key, int hops, std::string via);
+  void end_execution(std::uint64_t id);
+  std::vector<Waiter> take_waiters(std::uint64_t execution);
+
   void launch(std::uint64_t id);
   void arm_execution_deadline(std::uint64_t id, Clock::time_point deadline);
   void arm_waiter_deadline(std::uint64_t id, Clock::time_point deadline);
@@ -125,8 +168,12 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   void waiter_deadline(std::uint64_t id);
   void refresh();
   void schedule_refresh(Clock::time_point at);
-  // Records a result, answers every waiter and unlocks `lock`.
-  void publish(Status status, Clock::time_point now, std::unique_lock<std::mutex>& lock);
+  // Answers the waiters of execution `id` and unlocks `lock`; a shared execution's result is
+  // also remembered, dampened and told to listeners.
+  void answer(std::uint64_t id, bool shared, Clock::time_point started, Status status,
+              Clock::time_point now, std::unique_lock<std::mutex>& lock);
+  void publish(Status status, Clock::time_point started, Clock::time_point now,
+               std::vector<Waiter> waiters, std::unique_lock<std::mutex>& lock);
   void dampen(const Status& raw, Clock::time_point now);
   void deliver_changes();
   std::shared_ptr<Gate> gate() const;
@@ -138,16 +185,8 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   Core& core_;
 
   mutable std::mutex mutex_;
-  // The execution in flight: `running_` until the check returns, `resolved_` once its outcome
-  // (or its timeout) is published. running_ && resolved_ is a hung check past its deadline.
-  bool running_ = false;
-  bool resolved_ = true;
-  std::uint64_t exec_id_ = 0;
-  Clock::time_point exec_started_;
-  Clock::time_point exec_deadline_;
-  int exec_hops_ = 0;
-  std::string exec_via_;
-  Timer exec_timer_;
+  std::uint64_t exec_seq_ = 0;
+  std::list<Execution> executions_;  // at most one per key
   std::uint64_t waiter_seq_ = 0;
   std::vector<Waiter> waiters_;
   std::optional<Result> last_;
@@ -194,6 +233,10 @@ class Core {
   /// Tells the listener and the history of one change.
   void notify(const StatusChange& change);
 
+  /// Takes one of the RegistryOptions::max_caller_executions slots; false when none is free.
+  bool claim_caller_execution() noexcept;
+  void release_caller_execution() noexcept;
+
  private:
   About about_;
   RegistryOptions options_;
@@ -209,6 +252,7 @@ class Core {
   std::string about_head_redacted_;
   std::shared_ptr<const std::string> about_tail_;
   std::deque<StatusChange> history_;
+  std::atomic<std::size_t> caller_executions_{0};
 };
 
 }  // namespace healthchecks::detail

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/http_client.hpp"
+#include "detail/json_input.hpp"
 #include "detail/runtime.hpp"
 #include "detail/text.hpp"
 #include "healthchecks/checks/disk.hpp"
@@ -426,8 +427,14 @@ void read_options(const Reader& r, const json& doc, Config& config) {
     for (const auto& [name, value] : codes->items()) {
       const auto level = parse_level(name);
       if (!level) r.fail("statusCodes." + name, "unknown level; expected OK, WARN or CRIT");
-      config.router.status_codes[*level] =
+      const auto code =
           static_cast<int>(r.integer(*codes, "statusCodes", name.c_str(), 200, 200, 599));
+      if (code == 204 || code == 205 || code == 304) {
+        r.fail("statusCodes." + name, "expected a status that carries a body (" +
+                                          std::to_string(code) +
+                                          " carries none, so the level would be lost), e.g. 503");
+      }
+      config.router.status_codes[*level] = code;
     }
   }
   if (const json* access = r.find(doc, "access")) {
@@ -443,7 +450,7 @@ void read_options(const Reader& r, const json& doc, Config& config) {
     r.only(*access, "access");
   }
   config.server.max_connections =
-      static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 1024, 1, 1'000'000));
+      static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 0, 0, 1'000'000));
   if (const json* history = r.find(doc, "history")) {
     if (!history->is_object())
       r.expected("history", "an object {\"size\": N, \"key\": \"...\"}", *history);
@@ -458,6 +465,10 @@ void read_options(const Reader& r, const json& doc, Config& config) {
 }  // namespace
 
 Config parse_config(std::string_view text, const std::string& source, const std::string& base_dir) {
+  // Deep nesting would overflow the stack of the code that reads and copies the document.
+  if (const auto deep = detail::find_too_deep(text); deep != std::string_view::npos) {
+    throw Error("config", source + ": " + detail::too_deep_message(text, deep));
+  }
   json doc;
   try {
     doc = json::parse(text);

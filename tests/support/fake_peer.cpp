@@ -7,6 +7,7 @@
 #include <thread>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -58,6 +59,11 @@ struct FakePeer::Impl {
         answer = it != replies_for.end() ? it->second : reply;
       }
       if (answer.delay.count() > 0) std::this_thread::sleep_for(answer.delay);
+      if (!answer.raw.empty()) {
+        asio::write(*socket, asio::buffer(answer.raw), ec);
+        if (ec || answer.close) return;
+        continue;
+      }
       http::response<http::string_body> response{static_cast<http::status>(answer.status),
                                                  request.version()};
       response.set(http::field::content_type, answer.content_type);

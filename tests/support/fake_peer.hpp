@@ -26,6 +26,7 @@ class FakePeer {
     std::chrono::milliseconds delay{0};
     bool close = false;  // answer with Connection: close
     bool drop = false;   // promise keep-alive, then close anyway (a stale pooled connection)
+    std::string raw;     // when set, these bytes are sent instead of an answer (hostile peers)
   };
 
   FakePeer();

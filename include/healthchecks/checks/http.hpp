@@ -17,7 +17,7 @@ struct HttpOptions {
   /// Most time to open a connection; the check's deadline bounds the whole exchange.
   std::chrono::milliseconds connect_timeout{1000};
   /// Largest answer body read; a larger one fails the check.
-  std::size_t max_body = 4 * 1024 * 1024;
+  std::size_t max_body = 1024 * 1024;
   /// For http(): "GET" or "HEAD".
   std::string method = "GET";
   /// For http(): the status codes that read OK; empty means any 2xx.

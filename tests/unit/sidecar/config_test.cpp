@@ -357,8 +357,8 @@ TEST(SidecarConfig, AccessKeyErrors) {
               HasSubstr("key 'access': expected an object {\"token\": \"...\", \"redact\": true}"));
   EXPECT_THAT(error_of(R"({"access": {"tokens": "0123456789abcdef"}})"),
               HasSubstr("key 'access.tokens': unknown key"));
-  EXPECT_THAT(error_of(R"({"maxConnections": 0})"),
-              HasSubstr("key 'maxConnections': expected a number from 1 to"));
+  EXPECT_THAT(error_of(R"({"maxConnections": -1})"),
+              HasSubstr("key 'maxConnections': expected a number from 0 to"));
 }
 
 // Every key the docs' tables list is one the reader knows (a key missing from the reader's list
