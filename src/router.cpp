@@ -188,14 +188,14 @@ Response relayed(const Config& config, const std::string& name, const std::strin
     response.headers.emplace_back("Cache-Control", "no-cache");
     return response;
   }
-  const std::string problem =
-      answer.body.empty() ? "an empty body" : validate_untrusted_json(answer.body);
+  const std::string problem = validate_untrusted_json(answer.body);
   if (!problem.empty()) {
+    const auto type =
+        answer.content_type.empty() ? "no content type" : short_excerpt(answer.content_type);
     return crit_response(Api::v1, 200, "Traverse",
-                         name + " answered HTTP " + std::to_string(answer.status) + " " +
-                             (answer.content_type.empty() ? "(no content type)"
-                                                          : short_excerpt(answer.content_type)) +
-                             ", not JSON (" + problem + "): " + short_excerpt(answer.body));
+                         name + " answered HTTP " + std::to_string(answer.status) + " (" + type +
+                             "), " + problem + ": " +
+                             (answer.body.empty() ? "(empty)" : short_excerpt(answer.body)));
   }
   int status = 200;
   if (!config.options.status_codes.empty() && looks_like_status_array(answer.body)) {

@@ -44,8 +44,8 @@ struct JsonInput {
 JsonInput parse_untrusted_json(std::string_view text);
 
 /// Checks that `text` can be passed on as JSON: within the depth limit, and valid once
-/// rewritten as above (the rewrite is applied to `text`). Returns why not, or "" when it can.
-/// Builds no document.
+/// rewritten as above (the rewrite is applied to `text`). Returns why not in a few words
+/// ("nested deeper than ...", "not valid JSON"), or "" when it can. Builds no document.
 std::string validate_untrusted_json(std::string& text);
 
 }  // namespace healthchecks::detail

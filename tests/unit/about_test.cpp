@@ -127,5 +127,16 @@ TEST(About, HostNameIsKnown) {
   EXPECT_FALSE(host_name().empty());
 }
 
+TEST(ParseAbout, NestingDeeperThanTheLimitIsAnErrorNotACrash) {
+  const std::string deep = R"({"id":"x","customData":{"a":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}}";
+  try {
+    (void)parse_about(deep, "about.json");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("about.json: nested deeper than 64 levels (line 1"));
+  }
+}
+
 }  // namespace
 }  // namespace healthchecks

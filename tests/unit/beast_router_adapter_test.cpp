@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "healthchecks/error.hpp"
 #include "healthchecks/registry.hpp"
 
 namespace healthchecks {
@@ -79,6 +80,43 @@ TEST_F(Adapter, CopiesExtraHeaders) {
   const auto res = beast::handle(*router_, request(http::verb::post, "/status/db"));
   EXPECT_EQ(res->result(), http::status::method_not_allowed);
   EXPECT_EQ((*res)[http::field::allow], "GET, HEAD");
+}
+
+TEST_F(Adapter, AStatusThatCarriesNoBodyIsSentWithoutOne) {
+  // Beast refuses to frame a body for 204 or 304 and throws; the adapter must never let a
+  // Response make it do that.
+  auto req = request(http::verb::get, "/status/db");
+  const auto no_content = beast::to_beast(Response{204, "text/plain", "ignored", {}}, req);
+  EXPECT_EQ(no_content.result_int(), 204u);
+  EXPECT_TRUE(no_content.body().empty());
+  const auto not_modified = beast::to_beast(Response{304, "text/plain", "ignored", {}}, req);
+  EXPECT_TRUE(not_modified.body().empty());
+}
+
+TEST_F(Adapter, RefusesATransferEncodingThatIsNotChunkedAndClosesTheConnection) {
+  for (const char* coding : {"chunked, gzip", "xchunked", "gzip"}) {
+    auto req = request(http::verb::get, "/status/db");
+    req.set(http::field::transfer_encoding, coding);
+    const auto res = beast::handle(*router_, req);
+    ASSERT_TRUE(res) << coding;
+    EXPECT_EQ(res->result_int(), 400u) << coding;
+    EXPECT_FALSE(res->keep_alive()) << coding;
+  }
+  auto unknown_coding = request(http::verb::get, "/status/db");
+  unknown_coding.set(http::field::transfer_encoding, "gzip, chunked");
+  EXPECT_EQ(beast::handle(*router_, unknown_coding)->result_int(), 501u);
+  auto chunked = request(http::verb::get, "/status/db");
+  chunked.set(http::field::transfer_encoding, "chunked");
+  EXPECT_EQ(beast::handle(*router_, chunked)->result_int(), 200u);
+}
+
+TEST(AdapterOptions, StatusCodesThatCannotCarryABodyAreRefusedAtStartUp) {
+  Registry registry;
+  for (const int code : {204, 205, 304, 100, 600}) {
+    RouterOptions options;
+    options.status_codes = {{Level::crit, code}};
+    EXPECT_THROW(Router(registry, options), Error) << code;
+  }
 }
 
 }  // namespace

@@ -90,5 +90,17 @@ TEST(JsonWriter, SecondsExactlyFromNanoseconds) {
   EXPECT_EQ(seconds(-5), "0");
 }
 
+TEST(JsonWriter, WritesAnyDepthWithoutRecursion) {
+  // Built and written without recursion: 100,000 levels would overflow a recursive writer.
+  nlohmann::json value = nlohmann::json::array();
+  for (int i = 0; i < 100000; ++i) value = nlohmann::json::array({std::move(value)});
+  std::string out;
+  append_json(out, value);
+  EXPECT_EQ(out, std::string(100001, '[') + std::string(100001, ']'));
+  std::string object;
+  append_json(object, nlohmann::json{{"b", {{"c", 1}}}, {"a", nlohmann::json::array({1, "x"})}});
+  EXPECT_EQ(object, R"({"a":[1,"x"],"b":{"c":1}})");
+}
+
 }  // namespace
 }  // namespace healthchecks::detail

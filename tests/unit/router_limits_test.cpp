@@ -17,6 +17,7 @@
 #include "support/fields.hpp"
 #include "support/http_client.hpp"
 #include "support/servers.hpp"
+#include "support/service.hpp"
 
 namespace healthchecks {
 namespace {
@@ -27,6 +28,7 @@ using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
 using testing::Fields;
+using testing::Service;
 
 Response get(const Router& router, std::string_view target, const Headers* headers = nullptr) {
   return router.handle(Request("GET", target, headers));
@@ -111,24 +113,6 @@ TEST(Hops, TheCallersDeadlineBoundsItsOwnWait) {
               HasSubstr("timed out waiting after 150 ms (the request's deadline"));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 700ms);
 }
-
-// Two services that check each other, as real graphs do (A calls B, B calls A).
-struct Service {
-  explicit Service(RouterOptions options = {}) { router_options = std::move(options); }
-  void serve(std::vector<StatusEndpoint> endpoints) {
-    for (auto& endpoint : endpoints) registry.add(std::move(endpoint));
-    router = std::make_unique<Router>(registry, router_options);
-    server = std::make_unique<Server>(*router, ServerOptions{"127.0.0.1", port, 2});
-    server->start();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-
-  unsigned short port = testing::free_port();
-  RouterOptions router_options;
-  Registry registry;
-  std::unique_ptr<Router> router;
-  std::unique_ptr<Server> server;
-};
 
 TEST(Hops, ACycleOfPeersAnswersAtOnceInsteadOfWaitingForItself) {
   Service a, b;

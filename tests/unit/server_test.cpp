@@ -1,5 +1,11 @@
 #include "healthchecks/server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <future>
 #include <thread>
@@ -230,6 +236,60 @@ TEST(Server, ReportsAddressesItCannotUse) {
   options.port = first.port();
   EXPECT_THAT([&] { Server second(router, options); },
               ::testing::ThrowsMessage<Error>(HasSubstr("cannot listen on 127.0.0.1:")));
+}
+
+TEST(ServerLimits, ARequestWithAnUnknowableLengthIs400AndNothingAfterItIsRead) {
+  Registry registry;
+  Router router(registry);
+  Server server(router, any_port());
+  server.start();
+  for (const char* target : {"/status/am-i-up", "/elsewhere"}) {
+    HttpConnection connection(server.port());
+    const auto answer = connection.raw(std::string("GET ") + target +
+                                       " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, "
+                                       "gzip\r\n\r\nGET /status/about HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400 ")) << target;
+    EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos)
+        << "the smuggled request got no answer: " << answer;
+  }
+}
+
+TEST(ServerLimits, LargeAnswersWaitingOnSlowReadersHaveABudget) {
+  About about;
+  about.custom_data["blob"] = std::string(8 * 1024 * 1024, 'x');  // more than socket buffers
+  Registry registry(about);
+  Router router(registry);
+  auto options = any_port();
+  options.max_buffered_bytes = 10 * 1024 * 1024;
+  Server server(router, options);
+  server.start();
+  // A reader that asks and never reads holds its answer in the server.
+  const int stuck = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(stuck, 0);
+  const int small = 4096;
+  ::setsockopt(stuck, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server.port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(stuck, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string ask = "GET /status/about HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(stuck, ask.data(), ask.size(), 0), static_cast<ssize_t>(ask.size()));
+  std::this_thread::sleep_for(300ms);
+  const auto second = http_get(server.port(), "/status/about");
+  EXPECT_EQ(second.status, 503);
+  EXPECT_EQ(second.header("retry-after"), "1");
+  EXPECT_EQ(http_get(server.port(), "/status/am-i-up").status, 200) << "small answers still go";
+  ::close(stuck);
+}
+
+TEST(ServerLimits, TheDefaultConnectionCapFollowsTheDescriptorLimit) {
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur > 40) {
+    EXPECT_EQ(default_max_connections(), std::min<std::size_t>((limit.rlim_cur - 32) / 2, 16384));
+  }
+  EXPECT_GE(default_max_connections(), 1u);
 }
 
 }  // namespace

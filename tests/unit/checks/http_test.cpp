@@ -1,6 +1,7 @@
 #include "healthchecks/checks/http.hpp"
 
 #include <atomic>
+#include <future>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@ namespace {
 
 using testing::FakePeer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace std::chrono_literals;
 
 // A registry with one peer dependency, answered through the router as a client would see it.
@@ -268,6 +270,177 @@ TEST(HttpCheck, RejectsWhatItCannotDo) {
   EXPECT_THROW(checks::http("http://127.0.0.1:1/x", expecting({}, "", "POST")), Error);
   EXPECT_THROW(checks::http("http://127.0.0.1:1/x", expecting({}, "ok", "HEAD")), Error);
   EXPECT_THROW(checks::http("https://example.com/"), Error);
+}
+
+// --- Hostile peers: whatever a peer answers, the check reads a level and the service stands --
+
+std::string nested(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+TEST(HostilePeer, AnAnswerNestedBeyondTheLimitReadsCritAndCrashesNothing) {
+  FakePeer peer;
+  peer.reply({200, "application/json", R"(["CRIT",)" + nested(100000) + "]"});
+  PeerFixture service(peer.url());
+  EXPECT_THAT(service.get("/status/v2/service-1"),
+              HasSubstr("Error decoding json response: nested deeper than 64 levels"));
+  EXPECT_THAT(run_check(checks::http(peer.url() + "/status/aggregate")),
+              IsStatus(Level::crit, "nested deeper than 64 levels"));
+  // Within the limit, the details are read and written back, nesting and all.
+  peer.reply({200, "application/json", R"(["WARN",)" + nested(60) + "]"});
+  EXPECT_THAT(service.get("/status/v2/service-1"), HasSubstr("WARN - " + nested(60)));
+}
+
+TEST(HostilePeer, AnswersThatLookLikeTheApiButDoNotParseNeverReadOk) {
+  FakePeer peer;
+  // JavaScript cuts a string inside an emoji: a lone surrogate. Go and Node read it (as U+FFFD).
+  peer.reply({200, "application/json", R"(["CRIT",{"details":"disk full \ud83d"}])"});
+  EXPECT_THAT(run_check(checks::http(peer.url() + "/health")),
+              IsStatus(Level::crit, R"(check failed: CRIT - {"details":"disk full )"
+                                    "\xEF\xBF\xBD"));
+  // A raw byte that is not UTF-8: read as U+FFFD, as Go does.
+  peer.reply({200, "application/json", "[\"CRIT\",{\"details\":\"bad \xff byte\"}]"});
+  EXPECT_THAT(run_check(checks::http(peer.url() + "/health")),
+              IsStatus(Level::crit, "bad \xEF\xBF\xBD byte"));
+  // A number no double holds: Go refuses it too; CRIT naming the fault, never OK.
+  peer.reply({200, "application/json", R"(["OK",{"n":1e400}])"});
+  EXPECT_THAT(
+      run_check(checks::http(peer.url() + "/health")),
+      IsStatus(Level::crit, "Error decoding json response: number overflow parsing '1e400'"));
+  peer.reply({200, "application/json", R"(["CRIT", {"details": "cut)"});
+  EXPECT_THAT(run_check(checks::http(peer.url() + "/health")),
+              IsStatus(Level::crit, "Error decoding json response: "));
+  // What does not look like the API is judged as a plain endpoint, as before.
+  peer.reply({200, "text/plain", "all good"});
+  EXPECT_THAT(run_check(checks::http(peer.url() + "/health")), testing::HasLevel(Level::ok));
+}
+
+TEST(HostilePeer, AnUnknownLevelReadsCritSayingWhatCame) {
+  FakePeer peer;
+  PeerFixture service(peer.url());
+  for (const std::string body : {R"(["GOOD"])", "[1]", R"([null,{"x":1}])"}) {
+    peer.reply({200, "application/json", body});
+    const auto json = nlohmann::json::parse(service.get("/status/v2/service-1"));
+    EXPECT_EQ(json["result"], "CRIT") << body;
+    EXPECT_EQ(json["details"], "Service 1 answered an unknown level: " + body);
+  }
+}
+
+TEST(HostilePeer, HugeDetailsAreCutToAFewKilobytes) {
+  FakePeer peer;
+  peer.reply({200, "application/json",
+              R"(["CRIT",{"details":")" + std::string(900 * 1024, 'x') + R"("}])"});
+  PeerFixture service(peer.url());
+  const auto json = nlohmann::json::parse(service.get("/status/v2/service-1"));
+  const std::string details = json["details"];
+  EXPECT_LT(details.size(), 4096u + 200u);
+  EXPECT_THAT(details, HasSubstr("... (cut: "));
+  EXPECT_THAT(details, HasSubstr("bytes in all)"));
+  EXPECT_THAT(service.get("/status/aggregate").size(), ::testing::Lt(4096u + 300u));
+}
+
+TEST(HostilePeer, AnInterimAnswerIsSkippedAndNeverServesTheNextCaller) {
+  FakePeer peer;
+  PeerFixture service(peer.url());
+  const std::string about = R"({"id":"downstream"})";
+  peer.reply(FakePeer::Reply{});
+  FakePeer::Reply interim;
+  interim.raw =
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(about.size()) + "\r\n\r\n" + about;
+  peer.reply(interim);
+  EXPECT_EQ(service.get("/status/traverse?dependencies=service-1"), about);
+  EXPECT_EQ(service.get("/status/traverse?dependencies=service-1"), about)
+      << "the pooled connection carried no leftover answer";
+}
+
+TEST(HostilePeer, AConnectionWithBytesAfterTheAnswerIsNotReused) {
+  FakePeer peer;
+  PeerFixture service(peer.url());
+  FakePeer::Reply extra;
+  extra.raw =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 6\r\n\r\n"
+      "[\"OK\"]HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  peer.reply(extra);
+  EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])");
+  peer.reply({200, "application/json", R"(["WARN",{"details":"second"}])"});
+  EXPECT_THAT(service.get("/status/service-1"), HasSubstr("second"));
+  EXPECT_EQ(peer.connections(), 2) << "a fresh connection for the second call";
+}
+
+TEST(HostileTraverse, APeersStatusAndContentTypeAreNeverRelayed) {
+  FakePeer peer;
+  PeerFixture service(peer.url());
+  peer.reply({200, "text/html", "<script>alert(1)</script>"});
+  const auto html = service.router->handle("GET", "/status/traverse?dependencies=service-1");
+  EXPECT_EQ(html.status, 200);
+  EXPECT_EQ(html.content_type, "application/json; charset=utf-8");
+  EXPECT_EQ(nlohmann::json::parse(html.body)[1]["details"],
+            "Service 1 answered HTTP 200 (text/html), not valid JSON: <script>alert(1)</script>");
+  EXPECT_THAT(html.body, Not(HasSubstr("<script>"))) << "escaped, as JSON";
+  EXPECT_THAT(html.body, HasSubstr(R"(\u003cscript\u003e)"));
+  // am-i-up's plain "OK" is the one text answer relayed as text.
+  peer.reply({200, "text/plain", "OK"});
+  const auto up =
+      service.router->handle("GET", "/status/traverse?dependencies=service-1&action=am-i-up");
+  EXPECT_EQ(up.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(up.body, "OK");
+  peer.reply({200, "text/plain", "DOWN"});
+  EXPECT_THAT(service.get("/status/traverse?dependencies=service-1&action=am-i-up"),
+              HasSubstr(R"(Service 1 answered HTTP 200 (text/plain), not valid JSON: DOWN)"));
+  peer.reply({200, "application/json", nested(100000)});
+  EXPECT_THAT(service.get("/status/traverse?dependencies=service-1"),
+              HasSubstr("nested deeper than 64 levels"));
+}
+
+TEST(HostileTraverse, ARelayedStatusArrayTakesOurStatusCodes) {
+  FakePeer peer;
+  peer.reply({200, "application/json", R"(["CRIT",{"details":"down"}])"});
+  Registry registry;
+  registry.add(checks::peer("Service 1", "service-1", peer.url()));
+  RouterOptions options;
+  options.status_codes = {{Level::crit, 503}};
+  Router router(registry, options);
+  const auto answer =
+      router.handle("GET", "/status/traverse?dependencies=service-1&action=aggregate");
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_EQ(answer.body, R"(["CRIT",{"details":"down"}])");
+}
+
+TEST(HostileTraverse, ARelayedAnswerOverTheLimitReadsCrit) {
+  FakePeer peer;
+  peer.reply({200, "application/json", "\"" + std::string(300 * 1024, 'x') + "\""});
+  Registry registry;
+  registry.add(checks::peer("Service 1", "service-1", peer.url()));
+  RouterOptions options;
+  options.max_traverse_body = 256 * 1024;
+  Router router(registry, options);
+  EXPECT_THAT(router.handle("GET", "/status/traverse?dependencies=service-1").body,
+              HasSubstr("body limit exceeded"));
+  peer.reply({200, "application/json", "\"" + std::string(200 * 1024, 'x') + "\""});
+  EXPECT_EQ(router.handle("GET", "/status/traverse?dependencies=service-1").body.size(),
+            200u * 1024 + 2);
+}
+
+TEST(HostileTraverse, TraversalsInFlightAreBounded) {
+  FakePeer peer;
+  peer.reply({200, "application/json", R"({"id":"slow"})", 400ms});
+  Registry registry;
+  registry.add(checks::peer("Service 1", "service-1", peer.url()));
+  RouterOptions options;
+  options.max_traversals = 1;
+  Router router(registry, options);
+  std::promise<Response> first;
+  router.async_handle(Request("GET", "/status/traverse?dependencies=service-1"),
+                      [&first](Response r) { first.set_value(std::move(r)); });
+  const auto refused = router.handle("GET", "/status/traverse?dependencies=service-1");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_THAT(refused.body, HasSubstr("too many traversals in flight (at most 1)"));
+  EXPECT_EQ(first.get_future().get().body, R"({"id":"slow"})");
+  EXPECT_EQ(router.handle("GET", "/status/traverse?dependencies=service-1").body,
+            R"({"id":"slow"})")
+      << "the slot is free again";
 }
 
 }  // namespace

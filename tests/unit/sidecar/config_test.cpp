@@ -416,5 +416,19 @@ TEST(SidecarConfig, EveryDocumentedKeyIsKnown) {
   EXPECT_GE(keys, 45);
 }
 
+TEST(SidecarConfig, NestingDeeperThanTheLimitIsAnErrorNotACrash) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_THAT(error_of(deep),
+              HasSubstr("svc.json: nested deeper than 64 levels (line 1, column 65)"));
+  EXPECT_THAT(error_of(R"({"about": {"customData": )" + deep + "}}"),
+              HasSubstr("svc.json: nested deeper than 64 levels"));
+}
+
+TEST(SidecarConfig, StatusCodesThatCannotCarryABodyAreRefused) {
+  EXPECT_THAT(error_of(R"({"statusCodes": {"OK": 204}})"),
+              HasSubstr("key 'statusCodes.OK': expected a status that carries a body (204"));
+  EXPECT_THAT(error_of(R"({"statusCodes": {"CRIT": 304}})"), HasSubstr("key 'statusCodes.CRIT'"));
+}
+
 }  // namespace
 }  // namespace healthchecks::sidecar
