@@ -3,6 +3,7 @@
 #include "healthchecks/server.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -383,7 +384,12 @@ void ServerImpl::out_of_descriptors(const error_code& ec) {
   }
   if (reserve_fd_ >= 0) {
     ::close(reserve_fd_);
-    const int client = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+    // Only when a client is waiting: accept(2) on a listening socket in blocking mode would
+    // otherwise hold this thread.
+    pollfd waiting{acceptor_.native_handle(), POLLIN, 0};
+    const int client = ::poll(&waiting, 1, 0) == 1
+                           ? ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC)
+                           : -1;
     if (client >= 0) {
       (void)::send(client, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
       ::close(client);
