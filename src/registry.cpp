@@ -335,6 +335,12 @@ std::vector<EndpointState::Waiter> EndpointState::take_waiters(std::uint64_t exe
   return taken;
 }
 
+bool EndpointState::shared_execution(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Execution* execution = find_execution(id);
+  return execution != nullptr && execution->key.empty();
+}
+
 void EndpointState::launch(std::uint64_t id) {
   CheckContext context;
   context.name = endpoint_.name;
@@ -362,12 +368,17 @@ void EndpointState::launch(std::uint64_t id) {
       if (!in) return;
       if (auto state = weak.lock()) state->finish(id, std::move(status));
     });
+    std::string threw;
     try {
       endpoint_.check.async_function()(context, completion);
     } catch (const std::exception& e) {
-      completion(Status::crit({}, std::string("check threw: ") + e.what()));
+      threw = std::string("check threw: ") + e.what();
     } catch (...) {
-      completion(Status::crit({}, "check threw an exception that is not a std::exception"));
+      threw = "check threw an exception that is not a std::exception";
+    }
+    if (!threw.empty()) {
+      if (shared_execution(id)) core_.problem(endpoint_, CheckProblem::Kind::threw, threw);
+      completion(Status::crit({}, std::move(threw)));
     }
     arm_execution_deadline(id, deadline);
     return;
@@ -375,15 +386,23 @@ void EndpointState::launch(std::uint64_t id) {
   arm_execution_deadline(id, deadline);
   core_.runtime().post_blocking([self, gate, id, context] {
     Status status;
+    std::string threw;
     try {
       status = self->endpoint_.check.sync_function()(context);
     } catch (const std::exception& e) {
-      status = Status::crit({}, std::string("check threw: ") + e.what());
+      threw = std::string("check threw: ") + e.what();
     } catch (...) {
-      status = Status::crit({}, "check threw an exception that is not a std::exception");
+      threw = "check threw an exception that is not a std::exception";
     }
     GateEntry in(*gate);
-    if (in) self->finish(id, std::move(status));
+    if (!in) return;
+    if (!threw.empty()) {
+      if (self->shared_execution(id)) {
+        self->core_.problem(self->endpoint_, CheckProblem::Kind::threw, threw);
+      }
+      status = Status::crit({}, std::move(threw));
+    }
+    self->finish(id, std::move(status));
   });
 }
 
@@ -466,10 +485,9 @@ void EndpointState::execution_deadline(std::uint64_t id) {
   execution->timer = Timer{};
   const bool shared = execution->key.empty();
   const auto started = execution->started;
-  answer(id, shared, started,
-         Status::crit(endpoint_.name,
-                      "timed out after " + format_ms(execution->deadline - execution->started)),
-         now, lock);
+  std::string details = "timed out after " + format_ms(execution->deadline - execution->started);
+  if (shared) core_.problem(endpoint_, CheckProblem::Kind::timed_out, details);
+  answer(id, shared, started, Status::crit(endpoint_.name, std::move(details)), now, lock);
 }
 
 void EndpointState::waiter_deadline(std::uint64_t id) {
@@ -502,6 +520,7 @@ void EndpointState::answer(std::uint64_t id, bool shared, Clock::time_point star
                            Clock::time_point now, std::unique_lock<std::mutex>& lock) {
   auto waiters = take_waiters(id);
   if (status.description.empty()) status.description = endpoint_.name;
+  core_.scrub(status);
   if (shared) return publish(std::move(status), started, now, std::move(waiters), lock);
   // A result made under a caller's chain is that caller's alone: not remembered, not dampened,
   // not told to listeners.
@@ -624,20 +643,28 @@ Core::Core(About about, RegistryOptions options)
                                std::string(about_.custom_data.type_name()));
   }
   if (about_.host.empty()) about_.host = host_name();
+  for (const auto& secret : options_.secrets) {
+    if (secret.size() < 4) continue;
+    secrets_.push_back(secret);
+    std::string quoted;
+    append_json_string(quoted, secret);  // as it reads inside a JSON string, if escaped
+    quoted = quoted.substr(1, quoted.size() - 2);
+    if (quoted != secret) secrets_.push_back(quoted);
+  }
   runtime_ = std::make_unique<Runtime>(options_.io_threads, options_.max_check_threads);
   std::random_device random;
   char id[20];
   std::snprintf(id, sizeof id, "%08x%08x", random(), random());
   instance_id_ = id;
 
-  about_head_ = render_about_head(about_);
+  about_head_ = scrub(render_about_head(about_));
   // Redacted: who the service is, and nothing that helps an attacker (contacts, links,
   // version, host) or that it did not mean to publish (customData).
   About redacted;
   redacted.id = about_.id;
   redacted.name = about_.name;
   redacted.host = "N/A";
-  about_head_redacted_ = render_about_head(redacted);
+  about_head_redacted_ = scrub(render_about_head(redacted));
   render_tail();
 }
 
@@ -662,7 +689,7 @@ void Core::render_tail() {
   std::string tail = "],\"customData\":";
   append_json(tail, custom);
   tail += '}';
-  about_tail_ = std::make_shared<const std::string>(std::move(tail));
+  about_tail_ = std::make_shared<const std::string>(scrub(std::move(tail)));
 }
 
 std::shared_ptr<const std::string> Core::about_tail() const {
@@ -725,6 +752,31 @@ void Core::notify(const StatusChange& change) {
     } catch (...) {  // a listener's failure is its own; the health answers go on
     }
   }
+}
+
+void Core::problem(const StatusEndpoint& endpoint, CheckProblem::Kind kind,
+                   const std::string& details) {
+  if (!options_.on_problem) return;
+  try {
+    options_.on_problem(CheckProblem{endpoint.slug, endpoint.name, kind, scrub(details),
+                                     std::chrono::system_clock::now()});
+  } catch (...) {  // a listener's failure is its own
+  }
+}
+
+std::string Core::scrub(std::string text) const {
+  for (const auto& secret : secrets_) {
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+void Core::scrub(Status& status) const {
+  if (secrets_.empty()) return;
+  status.description = scrub(std::move(status.description));
+  status.details = scrub(std::move(status.details));
 }
 
 bool Core::claim_caller_execution() noexcept {

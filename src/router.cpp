@@ -225,11 +225,13 @@ class Handler {
   void unknown(Api api, const std::string& path, const Done& done) const;
   Budget budget_of(const Request& request) const;
   bool details_allowed(const Request& request) const;
+  void trace_context(const Request& request);
 
   Core& core_;
   std::shared_ptr<const Config> config_;
-  bool redacted_ = false;           // this caller sees levels only
-  std::string_view authorization_;  // forwarded on traversal (a view into the request)
+  bool redacted_ = false;         // this caller sees levels only
+  std::string_view traceparent_;  // forwarded on traversal when well-formed (views into the
+  std::string_view tracestate_;   // request)
 };
 
 void Handler::am_i_up(Api api, const Done& done) const {
@@ -457,7 +459,8 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
   hop.context.hops = budget.hops;
   hop.context.via = budget.chain(core_.instance_id());
   hop.context.runtime = &core_.runtime();
-  hop.authorization = std::string(authorization_);
+  hop.traceparent = std::string(traceparent_);
+  hop.tracestate = std::string(tracestate_);
   hop.max_body = config_->options.max_traverse_body;
 
   // Answered once: by the traverse check, or by the deadline if it never answers.
@@ -527,6 +530,27 @@ Budget Handler::budget_of(const Request& request) const {
   }
   budget.via = via;  // a view into the request: used before dispatch returns
   return budget;
+}
+
+// W3C Trace Context: a traversal is the caller's own, so its trace follows the walk. Only a
+// well-formed traceparent (version-traceid-parentid-flags, lower-case hex) goes on, with a
+// tracestate of at most 512 bytes; anything else is dropped, as the recommendation says.
+void Handler::trace_context(const Request& request) {
+  const auto parent = request.header("traceparent").value_or("");
+  const auto hex = [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i) {
+      const char c = parent[i];
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+  };
+  if (parent.size() != 55 || parent[2] != '-' || parent[35] != '-' || parent[52] != '-' ||
+      !hex(0, 2) || !hex(3, 32) || !hex(36, 16) || !hex(53, 2) || parent.substr(0, 2) == "ff") {
+    return;
+  }
+  traceparent_ = parent;
+  const auto state = request.header("tracestate").value_or("");
+  if (state.size() <= 512) tracestate_ = state;
 }
 
 bool Handler::details_allowed(const Request& request) const {
@@ -631,7 +655,7 @@ void Handler::dispatch(const Request& request, Done done) {
   if (name == "am-i-up") return am_i_up(api, done);
   const Budget budget = budget_of(request);
   redacted_ = !details_allowed(request);
-  if (!redacted_) authorization_ = request.header("Authorization").value_or("");
+  trace_context(request);
   if (budget.hops > options.max_hops) {
     done(crit_response(api, status_code(*config_, Level::crit), "Hop limit",
                        "this request crossed " + std::to_string(budget.hops) +

@@ -156,8 +156,13 @@ struct TraverseRequest {
   std::string action = "about";
   /// Deadline and hops of the walk so far: send context.forward_headers() downstream.
   CheckContext context;
-  /// The caller's Authorization header, to pass on so that a token reaches every hop.
+  /// Deprecated, always empty: the caller's credentials never cross a hop (a service presents
+  /// its own, see checks::HttpOptions::headers). Kept for source compatibility for one release.
   std::string authorization;
+  /// The caller's W3C trace context (`traceparent`, `tracestate`), when it sent a well-formed
+  /// one, so that a trace follows a walk; empty otherwise.
+  std::string traceparent;
+  std::string tracestate;
   /// Largest answer to read; a larger one fails the hop (RouterOptions::max_traverse_body).
   std::size_t max_body = 1024 * 1024;
 };

@@ -34,6 +34,19 @@ struct StatusChange {
 /// It must not block for long; it may not call back into the Registry's destructor.
 using StatusListener = std::function<void(const StatusChange&)>;
 
+/// An execution that did not end with an answer of the check's own: it ran past its time-out, or
+/// the check threw. Told to RegistryOptions::on_problem, for logs: such a check is broken, not
+/// merely reporting its dependency down.
+struct CheckProblem {
+  enum class Kind { timed_out, threw };
+  std::string slug;
+  std::string name;
+  Kind kind = Kind::timed_out;
+  /// What the status says: "timed out after 2000 ms", "check threw: ...".
+  std::string details;
+  std::chrono::system_clock::time_point when;
+};
+
 /// What a request gets before a background or cached check has produced its first result.
 enum class FirstResult {
   wait,  ///< run the check and wait for it, up to its deadline
@@ -47,6 +60,13 @@ struct RegistryOptions {
   FirstResult first_result = FirstResult::wait;
   /// Told of every level change of every endpoint.
   StatusListener on_change;
+  /// Told of every execution that timed out or threw (executions run for callers' hop chains
+  /// excepted: those are the callers'). From a library thread; it must not block for long.
+  std::function<void(const CheckProblem&)> on_problem;
+  /// Values that must never be shown (passwords, tokens): wherever one appears in a status's
+  /// details or description, in About or in the history, it reads "***". Values shorter than 4
+  /// characters are ignored (they would mask ordinary text).
+  std::vector<std::string> secrets;
   /// Keep the last `history_size` changes and show them in About's customData under
   /// `history_key` (0: keep none).
   std::size_t history_size = 0;

@@ -28,6 +28,7 @@ detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const Ch
   detail::for_each_hop_header(context, [&request](const char* name, const std::string& value) {
     request.header_lines.append(name).append(": ").append(value).append("\r\n");
   });
+  request.headers = options.headers;  // this service's credentials for the peer
   request.connect_timeout = options.connect_timeout;
   request.body_limit = options.max_body;
   return request;
@@ -175,8 +176,10 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
     }
     auto request = get(url, target, hop.context, options);
     request.body_limit = std::min(request.body_limit, hop.max_body);
-    if (!hop.authorization.empty())
-      request.headers.emplace_back("Authorization", hop.authorization);
+    if (!hop.traceparent.empty()) {
+      request.headers.emplace_back("traceparent", hop.traceparent);
+      if (!hop.tracestate.empty()) request.headers.emplace_back("tracestate", hop.tracestate);
+    }
     detail::http_request(*hop.context.runtime, std::move(request),
                          [done, shown = url.text](detail::HttpResponse response) {
                            TraverseResult result;

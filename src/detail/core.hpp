@@ -160,6 +160,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   void end_execution(std::uint64_t id);
   std::vector<Waiter> take_waiters(std::uint64_t execution);
 
+  bool shared_execution(std::uint64_t id);  // takes mutex_
   void launch(std::uint64_t id);
   void arm_execution_deadline(std::uint64_t id, Clock::time_point deadline);
   void arm_waiter_deadline(std::uint64_t id, Clock::time_point deadline);
@@ -233,6 +234,12 @@ class Core {
   /// Tells the listener and the history of one change.
   void notify(const StatusChange& change);
 
+  /// Tells RegistryOptions::on_problem of an execution that timed out or threw.
+  void problem(const StatusEndpoint& endpoint, CheckProblem::Kind kind, const std::string& details);
+  /// `text` with every RegistryOptions::secrets value replaced by "***".
+  std::string scrub(std::string text) const;
+  void scrub(Status& status) const;
+
   /// Takes one of the RegistryOptions::max_caller_executions slots; false when none is free.
   bool claim_caller_execution() noexcept;
   void release_caller_execution() noexcept;
@@ -253,6 +260,7 @@ class Core {
   std::shared_ptr<const std::string> about_tail_;
   std::deque<StatusChange> history_;
   std::atomic<std::size_t> caller_executions_{0};
+  std::vector<std::string> secrets_;  // as given and as written inside JSON strings
 };
 
 }  // namespace healthchecks::detail

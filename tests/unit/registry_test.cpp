@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -135,6 +137,65 @@ TEST(Registry, ShutsDownWhileACheckIsRunning) {
   release->store(true);
   std::this_thread::sleep_for(100ms);  // the late completions find the registry gone
   SUCCEED();
+}
+
+TEST(RegistrySecrets, ASecretIsNeverShownInStatusesAboutOrHistory) {
+  About about;
+  about.id = "orders";
+  about.custom_data["dsn"] = "postgres://orders:s3cret-pw@db";
+  RegistryOptions options;
+  options.secrets = {"s3cret-pw", "ab"};  // "ab" is too short to mask
+  options.history_size = 5;
+  std::vector<std::string> told;
+  options.on_change = [&told](const StatusChange& change) {
+    told.push_back(change.status.details);
+  };
+  Registry registry(about, options);
+  registry.add({"DB", "db", "internal",
+                [] { return Status::crit("", "login with s3cret-pw failed (ab)"); }});
+  Router router(registry);
+  const auto aggregate = router.handle("GET", "/status/aggregate").body;
+  EXPECT_THAT(aggregate, HasSubstr("login with *** failed (ab)"));
+  const auto about_body = router.handle("GET", "/status/about").body;
+  EXPECT_THAT(about_body, ::testing::Not(HasSubstr("s3cret-pw")));
+  EXPECT_THAT(about_body, HasSubstr("postgres://orders:***@db"));
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0], "login with *** failed (ab)");
+}
+
+TEST(RegistryProblems, TimeoutsAndThrowsAreToldWithWhatTheySay) {
+  RegistryOptions options;
+  std::mutex mutex;
+  std::vector<CheckProblem> problems;
+  options.on_problem = [&](const CheckProblem& problem) {
+    std::lock_guard<std::mutex> lock(mutex);
+    problems.push_back(problem);
+  };
+  Registry registry(About{}, options);
+  StatusEndpoint hung("Hung", "hung", "internal", [] {
+    std::this_thread::sleep_for(300ms);
+    return true;
+  });
+  hung.timeout = 50ms;
+  registry.add(hung);
+  registry.add(
+      {"Throws", "throws", "internal", []() -> bool { throw std::runtime_error("boom"); }});
+  registry.add(
+      {"Fine", "fine", "internal", [] { return Status::crit("", "down, but answering"); }});
+  Router router(registry);
+  (void)router.handle("GET", "/status/aggregate");
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_EQ(problems.size(), 2u);
+  for (const auto& problem : problems) {
+    if (problem.slug == "hung") {
+      EXPECT_EQ(problem.kind, CheckProblem::Kind::timed_out);
+      EXPECT_EQ(problem.details, "timed out after 50 ms");
+    } else {
+      EXPECT_EQ(problem.slug, "throws");
+      EXPECT_EQ(problem.kind, CheckProblem::Kind::threw);
+      EXPECT_EQ(problem.details, "check threw: boom");
+    }
+  }
 }
 
 }  // namespace

@@ -203,11 +203,13 @@ TEST(Access, WithPermissionEverything) {
   EXPECT_THAT(get(router, "/status/aggregate", &wrong).body, Not(HasSubstr("password")));
 }
 
-TEST(Access, TraversalNeedsPermissionAndPassesTheTokenOn) {
+TEST(Access, TraversalNeedsPermissionAndNeverPassesTheCallersCredentialsOn) {
   testing::FakePeer peer;
   peer.reply({200, "application/json", R"({"id":"downstream"})"});
   Registry registry(described());
-  registry.add(checks::peer("Peer", "peer", peer.url()));
+  checks::HttpOptions credentials;
+  credentials.headers = {{"Authorization", "Bearer for-the-peer"}};
+  registry.add(checks::peer("Peer", "peer", peer.url(), "external", credentials));
   Router router(registry, token_required());
   const auto refused = get(router, "/status/traverse?dependencies=peer");
   EXPECT_EQ(refused.status, 403);
@@ -216,12 +218,31 @@ TEST(Access, TraversalNeedsPermissionAndPassesTheTokenOn) {
   EXPECT_THAT(get(router, "/status/traverse").body, HasSubstr(R"("owners":[])"))
       << "redacted About";
 
-  const Fields token{{"Authorization", "Bearer letmein"}};
-  EXPECT_EQ(get(router, "/status/traverse?dependencies=peer", &token).body,
+  const Fields caller{{"Authorization", "Bearer letmein"},
+                      {"Cookie", "session=caller"},
+                      {"X-Custom", "caller"},
+                      {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+                      {"tracestate", "congo=t61rcWkgMzE"}};
+  EXPECT_EQ(get(router, "/status/traverse?dependencies=peer", &caller).body,
             R"({"id":"downstream"})");
-  EXPECT_EQ(peer.last_header("Authorization"), "Bearer letmein");
+  EXPECT_EQ(peer.last_header("Authorization"), "Bearer for-the-peer")
+      << "the service's own credentials, never the caller's";
+  EXPECT_EQ(peer.last_header("Cookie"), "");
+  EXPECT_EQ(peer.last_header("X-Custom"), "");
+  EXPECT_EQ(peer.last_header("traceparent"),
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  EXPECT_EQ(peer.last_header("tracestate"), "congo=t61rcWkgMzE");
   EXPECT_EQ(peer.last_header("X-Healthchecks-Hops"), "1");
   EXPECT_FALSE(peer.last_header("X-Healthchecks-Deadline-Ms").empty());
+
+  // A malformed trace context is dropped, not passed on.
+  const Fields bad_trace{{"Authorization", "Bearer letmein"}, {"traceparent", "00-zz-\r-01"}};
+  (void)get(router, "/status/traverse?dependencies=peer", &bad_trace);
+  EXPECT_EQ(peer.last_header("traceparent"), "");
+  // The check sends the configured credentials too.
+  (void)get(router, "/status/peer");
+  EXPECT_EQ(peer.last_header("Authorization"), "Bearer for-the-peer");
+  EXPECT_EQ(peer.targets().back(), "/status/aggregate");
 }
 
 TEST(Access, RedactForEverybodyAndHooksThatThrowGrantNothing) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "healthchecks/check.hpp"
@@ -24,6 +25,11 @@ struct HttpOptions {
   std::vector<int> expect_status;
   /// For http(): the body must contain this text (GET only).
   std::string body_contains;
+  /// Header fields sent with every request to this dependency, by the check and by every
+  /// traversal through it: the credentials this service presents to the peer, e.g.
+  /// {{"Authorization", "Bearer " + token}}. Values are never shown in statuses or messages.
+  /// Names or values with CR or LF are never sent.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// Any HTTP endpoint, for services that may or may not speak the Health Checks API:
@@ -47,7 +53,8 @@ Check http(const std::string& url, HttpOptions options = {});
 Check peer_check(const std::string& base_url, HttpOptions options = {});
 
 /// Walks one hop through a peer: GET `<base_url>/status/traverse?action=..&dependencies=..`
-/// with every parameter percent-encoded, and passes the peer's answer back unchanged.
+/// with every parameter percent-encoded, the hop protocol, the caller's W3C trace context and
+/// `options.headers` (never the caller's own credentials), and passes the peer's answer back.
 /// @throws Error ("check: ...") if `base_url` is not an http:// URL.
 TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options = {});
 
