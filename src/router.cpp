@@ -254,8 +254,12 @@ void Handler::unknown(Api api, const std::string& path, const Done& done) const 
 void Handler::aggregate(Api api, std::string_view type, const Budget& budget, Done done) const {
   // Contract: "aggregate", with ?type=internal|external filtering by the endpoint's type.
   if (!type.empty() && type != "internal" && type != "external") {
-    auto response = crit_response(api, status_code(*config_, Level::crit), "Invalid type",
-                                  "Unknown check type given for aggregate check");
+    // A caller's typo is not the service's health: with status codes opted in it is a 400 (a
+    // probe with a bad URL must not mark the instance down for ever); without, the reference's
+    // 200.
+    const int code = config_->options.status_codes.empty() ? 200 : 400;
+    auto response =
+        crit_response(api, code, "Invalid type", "Unknown check type given for aggregate check");
     done(std::move(response));
     return;
   }
@@ -499,6 +503,34 @@ void Handler::traverse(std::vector<std::string> path, std::string action, std::s
   }
 }
 
+// What is wrong with a target Boost.URL refused, in words a caller can act on (Boost.URL's own
+// messages, such as "leftover", describe its parser).
+std::string target_fault(std::string_view target) {
+  const auto hex = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    const auto c = static_cast<unsigned char>(target[i]);
+    if (c == '%') {
+      if (i + 2 >= target.size() || !hex(target[i + 1]) || !hex(target[i + 2])) {
+        return "'%' at byte " + std::to_string(i + 1) +
+               " does not start a percent-encoded byte (two hex digits, e.g. %2F); write a "
+               "literal '%' as %25";
+      }
+      i += 2;
+    } else if (c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' ||
+               c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '#') {
+      return "byte " + std::to_string(i + 1) + " (" +
+             (c >= 0x21 && c < 0x7F ? "'" + std::string(1, static_cast<char>(c)) + "'"
+                                    : "0x" + std::string(1, "0123456789ABCDEF"[c >> 4]) +
+                                          std::string(1, "0123456789ABCDEF"[c & 15])) +
+             ") must be percent-encoded";
+    }
+  }
+  if (target.empty() || target.front() != '/') return "it must start with '/'";
+  return "it is not an origin-form target (a path, optionally '?' and a query)";
+}
+
 // Go's strconv.ParseBool, as the reference reads ?checkStatus= (anything else reads false).
 bool parse_go_bool(std::string_view text) {
   return text == "1" || text == "t" || text == "T" || text == "true" || text == "TRUE" ||
@@ -601,7 +633,7 @@ void Handler::dispatch(const Request& request, Done done) {
   if (!parsed) {
     done(crit_response(
         Api::v1, 400, "Bad request",
-        "the request target is not a valid URL path and query: " + parsed.error().message()));
+        "the request target is not a valid URL path and query: " + target_fault(request.target)));
     return;
   }
   const std::string_view path = parsed->encoded_path();

@@ -144,6 +144,37 @@ TEST(Hops, ACraftedTraversalThroughACycleStopsAtTheLimit) {
   EXPECT_THAT(relayed.body, HasSubstr("the traversal is 5 hops long (1 crossed, 4 to go)"));
 }
 
+// --- Caller mistakes ---------------------------------------------------------------------------
+
+TEST(CallerMistakes, WithStatusCodesAreNeverReadAsTheServiceBeingDown) {
+  Registry registry;
+  registry.add({"DB", "db", "internal", [] { return Status::crit("", "down"); }});
+  RouterOptions options;
+  options.status_codes = {{Level::crit, 503}};
+  Router router(registry, options);
+  EXPECT_EQ(get(router, "/status/aggregate").status, 503) << "the real CRIT";
+  const auto typo = get(router, "/status/aggregate?type=bogus");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_THAT(typo.body, HasSubstr(R"("description":"Invalid type")"));
+  EXPECT_EQ(get(router, "/status/nope").status, 404);
+  EXPECT_EQ(get(router, "/status/v2/aggregate?type=bogus").status, 400);
+
+  Registry plain_registry;
+  Router plain(plain_registry);
+  EXPECT_EQ(get(plain, "/status/aggregate?type=bogus").status, 200) << "the reference's code";
+}
+
+TEST(CallerMistakes, AMalformedTargetIsExplainedInTheCallersTerms) {
+  Registry registry;
+  Router router(registry);
+  const auto bad_escape = get(router, "/status/%zz");
+  EXPECT_EQ(bad_escape.status, 400);
+  EXPECT_THAT(bad_escape.body,
+              HasSubstr("'%' at byte 9 does not start a percent-encoded byte (two hex digits"));
+  EXPECT_THAT(bad_escape.body, Not(HasSubstr("leftover")));
+  EXPECT_THAT(get(router, "/status/a b").body, HasSubstr("byte 10 (0x20) must be percent-encoded"));
+}
+
 // --- Access control ---------------------------------------------------------------------------
 
 About described() {
