@@ -5,8 +5,26 @@
 #   service-2 :8082  depends on a queue and service-1
 #   service-1 :8081  depends on a document store, its disk and its own memory
 # Ctrl-C stops them all.
+#
+#   scripts/demo.sh            the graph open to everybody
+#   scripts/demo.sh --tokens   every service protected by its own token (examples/demo/tokens/):
+#                              callers without it see levels only; each service authenticates to
+#                              the next with that one's token, read from the environment
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+configs=examples/demo
+case "${1:-}" in
+  "") ;;
+  --tokens)
+    configs=examples/demo/tokens
+    # Made up for the demo; in production they come from your secret store.
+    export DEMO_APP_TOKEN=${DEMO_APP_TOKEN:-demo-app-token-0123456789}
+    export SERVICE_1_TOKEN=${SERVICE_1_TOKEN:-service-1-token-0123456789}
+    export SERVICE_2_TOKEN=${SERVICE_2_TOKEN:-service-2-token-0123456789}
+    ;;
+  *) echo "usage: $0 [--tokens]" >&2; exit 2 ;;
+esac
 
 scripts/install-deps.sh demo
 generator=()
@@ -30,7 +48,7 @@ redis-server --port 6390 --bind 127.0.0.1 --save "" --appendonly no --daemonize 
 pids+=($!)
 
 for service in service-1 service-2 demo-app; do
-  build/bin/healthchecks-sidecar --config "examples/demo/$service.json" &
+  build/bin/healthchecks-sidecar --config "$configs/$service.json" &
   pids+=($!)
 done
 
@@ -39,6 +57,21 @@ for _ in $(seq 50); do
   curl -fs -o /dev/null http://127.0.0.1:8080/status/am-i-up && break
   sleep 0.1
 done
+
+if [[ $configs == examples/demo/tokens ]]; then
+  cat <<TXT
+
+The demo graph is up, every service behind its own token. Without it, levels only:
+  curl -s localhost:8080/status/aggregate
+  curl -s 'localhost:8080/status/traverse?dependencies=service-2,service-1'    # 403
+With demo-app's token, details two levels down (each hop presents the next one's token):
+  curl -s -H 'Authorization: Bearer $DEMO_APP_TOKEN' localhost:8080/status/aggregate
+  curl -s -H 'Authorization: Bearer $DEMO_APP_TOKEN' 'localhost:8080/status/traverse?dependencies=service-2,service-1'
+Ctrl-C stops the graph.
+TXT
+  wait
+  exit
+fi
 
 cat <<'TXT'
 

@@ -237,25 +237,78 @@ class Call : public std::enable_shared_from_this<Call> {
 }  // namespace
 
 HttpUrl parse_http_url(std::string_view text) {
+  // A password in the URL is never shown: in messages and in `text` it reads "***".
+  const auto masked = [](std::string_view raw) {
+    std::string out(raw);
+    const auto scheme_end = out.find("://");
+    if (scheme_end == std::string::npos) return out;
+    const auto start = scheme_end + 3;
+    const auto slash = out.find_first_of("/?#", start);
+    const auto end = slash == std::string::npos ? out.size() : slash;
+    const auto sign = out.substr(start, end - start).rfind('@');
+    if (sign == std::string::npos) return out;
+    const auto colon = out.find(':', start);
+    if (colon < start + sign && colon + 1 < start + sign) {
+      out.replace(colon + 1, start + sign - colon - 1, "***");
+    }
+    return out;
+  };
+  // Without "://" (a forgotten scheme) the URL is masked as it would read with one.
+  const bool schemeless = text.find("://") == std::string_view::npos;
+  const std::string prefix = text.substr(0, 2) == "//" ? "http:" : "http://";
+  const std::string with_scheme = masked(prefix + std::string(text));
+  const std::string quoted =
+      "'" + (schemeless ? with_scheme.substr(prefix.size()) : masked(text)) + "'";
   const auto parsed = boost::urls::parse_absolute_uri(text);
-  if (!parsed) {
-    throw Error("check",
-                "'" + std::string(text) + "' is not an absolute URL: " + parsed.error().message());
-  }
-  if (parsed->scheme() != "http") {
-    throw Error("check", "'" + std::string(text) +
-                             "': only http:// is supported (put a TLS-terminating proxy in "
+  const auto scheme = parsed ? parsed->scheme_id() : boost::urls::scheme::none;
+  if (scheme == boost::urls::scheme::https) {
+    throw Error("check", quoted +
+                             ": only http:// is supported (put a TLS-terminating proxy in "
                              "front of https peers)");
+  }
+  if (scheme != boost::urls::scheme::http) {
+    if (text.empty()) throw Error("check", "the URL is empty; expected http://host:port[/path]");
+    // "billing:8080/health" reads as the scheme "billing": the scheme was forgotten.
+    if (schemeless) {
+      if (text.front() == '/' && text.substr(0, 2) != "//") {
+        throw Error("check", quoted + " is a path, not a URL: expected http://host:port" +
+                                 std::string(text));
+      }
+      throw Error("check", quoted + ": the scheme is missing; write " + with_scheme);
+    }
+    if (!parsed) {
+      throw Error("check", quoted + " is not an absolute URL: " + parsed.error().message());
+    }
+    throw Error("check", quoted + ": scheme '" + std::string(parsed->scheme()) +
+                             "' is not supported; only http:// is");
   }
   HttpUrl url;
   url.host = std::string(parsed->encoded_host_address());
-  if (url.host.empty()) throw Error("check", "'" + std::string(text) + "' has no host");
+  if (url.host.empty()) throw Error("check", quoted + " has no host");
   if (url.host.front() == '[') url.host = url.host.substr(1, url.host.size() - 2);
-  url.port = parsed->has_port() ? std::string(parsed->port()) : "80";
+  url.port = "80";
+  if (parsed->has_port() && !parsed->port().empty()) {
+    // Checked from its digits: port_number() keeps 16 bits, so 99999 would connect to 34463.
+    const std::string digits(parsed->port());
+    const auto nonzero = digits.find_first_not_of('0');
+    const auto significant = nonzero == std::string::npos ? digits.size() : nonzero;
+    const bool in_range = digits.size() - significant <= 5 && significant < digits.size() &&
+                          std::stoul(digits.substr(significant)) <= 65535;
+    if (!in_range) {
+      throw Error("check", quoted + ": port " + digits + " is out of range (1-65535)");
+    }
+    url.port = std::to_string(std::stoul(digits.substr(significant)));
+  }
   url.base_path = std::string(parsed->encoded_path());
   while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
   url.query = std::string(parsed->encoded_query());
-  url.text = "http://" + std::string(parsed->encoded_authority()) + url.base_path;
+  url.text = "http://";
+  if (parsed->has_userinfo()) {
+    url.text += std::string(parsed->encoded_user());
+    if (parsed->has_password()) url.text += ":***";
+    url.text += '@';
+  }
+  url.text += std::string(parsed->encoded_host_and_port()) + url.base_path;
   return url;
 }
 

@@ -184,11 +184,16 @@ void EndpointState::get(const Budget& budget, OutcomeHandler done) {
   std::uint64_t launching = 0;
   if (execution == nullptr) {
     if (!key.empty() && !core_.claim_caller_execution()) {
+      // Callers with chains (a flood of made-up ones, say) have taken every slot. A peer's
+      // request must not fail for that: it reads the last result obtained without a chain,
+      // whatever its age (shown), which nobody's headers chose. Only before any exists, 503.
+      Outcome outcome{Status::crit(endpoint_.name,
+                                   "not run: too many checks are running for callers' hop "
+                                   "chains (max_caller_executions); try again"),
+                      Clock::duration::zero(), std::nullopt, 0, true};
+      if (last_) outcome = Outcome{shown_, last_->duration, seconds(now - last_->finished), 0};
       lock.unlock();
-      done(Outcome{Status::crit(endpoint_.name,
-                                "not run: too many checks are running for callers' hop chains "
-                                "(max_caller_executions); try again"),
-                   Clock::duration::zero(), std::nullopt, 0, true});
+      done(std::move(outcome));
       return;
     }
     execution =

@@ -222,6 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
       shared_->buffered.fetch_sub(size);
       const bool keep = response_.keep_alive();
       const unsigned version = response_.version();
+      release(response_);  // the large body goes now, not when the connection does
       response_ = beast::response{http::status::service_unavailable, version};
       response_.set(http::field::content_type, "text/plain; charset=utf-8");
       response_.set(http::field::retry_after, "1");
@@ -261,8 +262,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (!response_.keep_alive()) return close();
-    response_ = {};
+    release(response_);
     start_read();
+  }
+
+  // Assigning an empty message keeps the old body's capacity (a short string is copied into
+  // it), so an idle kept-alive connection would hold its largest answer for ever: swap it out.
+  static void release(beast::response& response) {
+    beast::response empty;
+    http::swap(empty, response);
   }
 
   void close() {

@@ -79,7 +79,8 @@ struct RegistryOptions {
   /// Most executions in flight on behalf of callers that send hop headers (peers, or anyone
   /// posing as one). Each chain of services gets executions of its own, so that what one
   /// caller's headers make a check answer reaches no other caller; this bounds how many such
-  /// chains run at once. Beyond it those callers are answered 503.
+  /// chains run at once. Beyond it such a caller reads the last result obtained without a
+  /// chain, whatever its age, or 503 before there is one.
   std::size_t max_caller_executions = 128;
 };
 

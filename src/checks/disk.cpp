@@ -21,10 +21,21 @@ std::string gib(double bytes) {
 }  // namespace
 
 Check disk(DiskOptions options) {
+  // Named as C++ callers know them (the sidecar checks its own keys before calling).
+  if (options.path.empty()) {
+    throw Error("check", "disk: path is empty; expected a path such as \"/\"");
+  }
+  if (options.path.find('\0') != std::string::npos) {
+    throw Error("check", "disk: path holds a NUL character");
+  }
   if (!(0 <= options.crit_percent_free && options.crit_percent_free <= options.warn_percent_free &&
         options.warn_percent_free <= 100)) {
     throw Error("check", "disk " + options.path +
-                             ": expected 0 <= critPercentFree <= warnPercentFree <= 100");
+                             ": expected 0 <= crit_percent_free <= warn_percent_free <= 100, "
+                             "found crit_percent_free " +
+                             format_number("%g", options.crit_percent_free) +
+                             " and warn_percent_free " +
+                             format_number("%g", options.warn_percent_free));
   }
   return [options](const CheckContext&) -> Status {
     struct statvfs fs {};

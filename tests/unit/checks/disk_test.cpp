@@ -44,5 +44,22 @@ TEST(DiskCheck, RejectsThresholdsInTheWrongOrder) {
   EXPECT_THROW(checks::disk(at("/", 10, -1)), Error);
 }
 
+// A C++ caller reads the names of DiskOptions' fields, not the sidecar's JSON keys.
+TEST(DiskCheck, ErrorsNameTheCppFields) {
+  EXPECT_THAT([] { checks::disk(at("/data", 5, 10)); },
+              ::testing::ThrowsMessage<Error>(::testing::StrEq(
+                  "check: disk /data: expected 0 <= crit_percent_free <= warn_percent_free <= "
+                  "100, found crit_percent_free 10 and warn_percent_free 5")));
+  EXPECT_THAT([] { checks::disk(at("/", 120, 10)); },
+              ::testing::ThrowsMessage<Error>(
+                  ::testing::AllOf(::testing::HasSubstr("warn_percent_free 120"),
+                                   ::testing::Not(::testing::HasSubstr("PercentFree")))));
+  EXPECT_THAT([] { checks::disk(at("", 10, 5)); },
+              ::testing::ThrowsMessage<Error>(
+                  ::testing::StrEq("check: disk: path is empty; expected a path such as \"/\"")));
+  EXPECT_THAT([] { checks::disk(at(std::string("/a\0b", 4), 10, 5)); },
+              ::testing::ThrowsMessage<Error>(::testing::HasSubstr("path holds a NUL character")));
+}
+
 }  // namespace
 }  // namespace healthchecks

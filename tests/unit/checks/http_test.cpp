@@ -443,5 +443,78 @@ TEST(HostileTraverse, TraversalsInFlightAreBounded) {
       << "the slot is free again";
 }
 
+// --- What a URL's messages say --------------------------------------------------------------
+
+std::string url_error(const std::string& url) {
+  try {
+    (void)checks::http(url);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(HttpCheckUrl, AForgottenSchemeIsNamedWithTheUrlToWrite) {
+  EXPECT_EQ(url_error("billing:8080/health"),
+            "check: 'billing:8080/health': the scheme is missing; write "
+            "http://billing:8080/health");
+  EXPECT_THAT(url_error("billing:8080/health"), Not(HasSubstr("TLS")));
+  EXPECT_THAT(url_error("127.0.0.1:8080"),
+              HasSubstr("the scheme is missing; write http://127.0.0.1:8080"));
+  EXPECT_THAT(url_error("billing"), HasSubstr("the scheme is missing; write http://billing"));
+  EXPECT_THAT(url_error("//billing:8080"),
+              HasSubstr("the scheme is missing; write http://billing:8080"));
+  EXPECT_THAT(url_error("/status/aggregate"),
+              HasSubstr("'/status/aggregate' is a path, not a URL: expected "
+                        "http://host:port/status/aggregate"));
+  EXPECT_EQ(url_error(""), "check: the URL is empty; expected http://host:port[/path]");
+  // https keeps its advice; another scheme is named without it.
+  EXPECT_EQ(url_error("https://billing:8443/health"),
+            "check: 'https://billing:8443/health': only http:// is supported (put a "
+            "TLS-terminating proxy in front of https peers)");
+  EXPECT_EQ(url_error("ftp://billing/x"),
+            "check: 'ftp://billing/x': scheme 'ftp' is not supported; only http:// is");
+  EXPECT_EQ(url_error("HTTP://127.0.0.1:1/x"), "no error") << "schemes are case-insensitive";
+}
+
+TEST(HttpCheckUrl, APortOutOfRangeIsRejectedNotWrapped) {
+  EXPECT_EQ(url_error("http://127.0.0.1:99999/health"),
+            "check: 'http://127.0.0.1:99999/health': port 99999 is out of range (1-65535)");
+  EXPECT_THAT(url_error("http://127.0.0.1:0/"), HasSubstr("port 0 is out of range (1-65535)"));
+  EXPECT_THAT(url_error("http://127.0.0.1:65536"), HasSubstr("port 65536 is out of range"));
+  EXPECT_THAT(url_error("http://127.0.0.1:123456789012345678901234567890"),
+              HasSubstr("is out of range (1-65535)"));
+  EXPECT_THROW(checks::peer_check("http://127.0.0.1:99999"), Error);
+  EXPECT_THROW(checks::peer_traverse("http://127.0.0.1:99999"), Error);
+  EXPECT_EQ(url_error("http://127.0.0.1:65535/"), "no error");
+  EXPECT_EQ(url_error("http://127.0.0.1:/"), "no error") << "an empty port is the default, 80";
+  // Leading zeros are the same port: the check connects to 34463 for neither.
+  FakePeer peer;
+  peer.reply({200, "text/plain", "fine"});
+  const std::string padded = "http://127.0.0.1:00" + std::to_string(peer.port()) + "/health";
+  EXPECT_THAT(run_check(checks::http(padded)), IsStatus(Level::ok, ": 200 in"));
+}
+
+TEST(HttpCheckUrl, AUserinfoPasswordIsNeverShown) {
+  const auto port = std::to_string(testing::free_port());
+  const auto status = run_check(checks::http("http://user:hunter22@127.0.0.1:" + port + "/health"));
+  EXPECT_EQ(status.details,
+            "GET http://user:***@127.0.0.1:" + port + "/health: connect: Connection refused");
+  EXPECT_THAT(
+      url_error("https://user:hunter22@billing/"),
+      ::testing::AllOf(HasSubstr("'https://user:***@billing/'"), Not(HasSubstr("hunter22"))));
+  EXPECT_THAT(url_error("user:hunter22@billing:8080/"),
+              ::testing::AllOf(HasSubstr("write http://user:***@billing:8080/"),
+                               Not(HasSubstr("hunter22"))));
+  EXPECT_THAT(url_error("http://user:hunter22@/x"), Not(HasSubstr("hunter22")));
+  EXPECT_THAT([] { checks::http("http://user:hunter22@127.0.0.1:1/", expecting({}, "", "POST")); },
+              ::testing::ThrowsMessage<Error>(
+                  ::testing::AllOf(HasSubstr("http http://user:***@127.0.0.1:1: method 'POST'"),
+                                   Not(HasSubstr("hunter22")))));
+  // A user without a password is shown as it is.
+  const auto plain = run_check(checks::http("http://user@127.0.0.1:" + port + "/health"));
+  EXPECT_THAT(plain.details, HasSubstr("GET http://user@127.0.0.1:" + port + "/health: connect"));
+}
+
 }  // namespace
 }  // namespace healthchecks

@@ -2,13 +2,16 @@
 
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "healthchecks/error.hpp"
 #include "healthchecks/router.hpp"
+#include "support/fake_peer.hpp"
 #include "support/fields.hpp"
+#include "support/servers.hpp"
 #include "support/temp_dir.hpp"
 
 namespace healthchecks::sidecar {
@@ -204,6 +207,14 @@ TEST(SidecarConfig, AboutFileErrorsNameTheFile) {
 namespace healthchecks::sidecar {
 namespace {
 
+// Validating as `--check` does: `${NAME}` references need no environment.
+LoadOptions without_environment() {
+  LoadOptions options;
+  options.require_env = false;
+  options.getenv = [](const char*) -> const char* { return nullptr; };
+  return options;
+}
+
 // Every JSON example in the docs is a configuration the sidecar accepts, so docs cannot drift.
 // The examples of docs/checks.md are single checks.
 TEST(SidecarConfig, ExamplesInTheDocsAreValid) {
@@ -227,19 +238,20 @@ TEST(SidecarConfig, ExamplesInTheDocsAreValid) {
 #endif
           block = "{\"checks\": [" + block + "]}";
         }
-        EXPECT_NO_THROW((void)parse_config(block, doc, "")) << block;
+        EXPECT_NO_THROW((void)parse_config(block, doc, "", without_environment())) << block;
       } else if (inside) {
         block += line + "\n";
       }
     }
   }
-  EXPECT_GE(examples, 9);
+  EXPECT_GE(examples, 11);
 }
 
 TEST(SidecarConfig, DemoConfigurationsAreValid) {
   for (const char* name : {"demo-app", "service-1", "service-2"}) {
-    EXPECT_NO_THROW((void)load_config(std::string(HEALTHCHECKS_SOURCE_DIR) + "/examples/demo/" +
-                                      name + ".json"))
+    EXPECT_NO_THROW(
+        (void)load_config(std::string(HEALTHCHECKS_SOURCE_DIR) + "/examples/demo/" + name + ".json",
+                          without_environment()))
         << name;
   }
 }
@@ -306,8 +318,7 @@ TEST(SidecarConfig, NamesTheKeyOfEveryKindsMistakes) {
   EXPECT_THAT(
       error_of(
           R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "warnPercentFree": 5, "critPercentFree": 10}]})"),
-      HasSubstr(
-          "key 'checks[0]': disk /: expected 0 <= critPercentFree <= warnPercentFree <= 100"));
+      HasSubstr("key 'checks[0].critPercentFree': expected at most warnPercentFree (5), found 10"));
   EXPECT_THAT(
       error_of(
           R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "warnPercentFree": 150}]})"),
@@ -428,6 +439,369 @@ TEST(SidecarConfig, StatusCodesThatCannotCarryABodyAreRefused) {
   EXPECT_THAT(error_of(R"({"statusCodes": {"OK": 204}})"),
               HasSubstr("key 'statusCodes.OK': expected a status that carries a body (204"));
   EXPECT_THAT(error_of(R"({"statusCodes": {"CRIT": 304}})"), HasSubstr("key 'statusCodes.CRIT'"));
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+// An environment of its own for each test: nothing is read from, or written to, the process's.
+LoadOptions environment(std::map<std::string, std::string> variables, bool require_env = true) {
+  LoadOptions options;
+  options.require_env = require_env;
+  auto shared = std::make_shared<const std::map<std::string, std::string>>(std::move(variables));
+  options.getenv = [shared](const char* name) -> const char* {
+    const auto it = shared->find(name);
+    return it == shared->end() ? nullptr : it->second.c_str();
+  };
+  return options;
+}
+
+std::string error_of(const std::string& text, const LoadOptions& options) {
+  try {
+    (void)parse_config(text, "svc.json", "", options);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), "config");
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(SidecarConfigEnvironment, ReferencesWorkInEveryStringValueAtAnyDepth) {
+  const auto config = parse_config(R"({
+    "listen": "127.0.0.1:${PORT}",
+    "version": "v$$1 costs $5 and ${NOT_SECRET_LITERAL}",
+    "about": {"id": "svc", "customData": {"region": "${REGION}", "deep": [{"x": "${REGION}-2"}]}},
+    "access": {"token": "${STATUS_TOKEN}"},
+    "checks": [
+      {"name": "Cache", "slug": "cache", "check": "redis", "password": "${REDIS_PASSWORD}"},
+      {"name": "${NAME}", "slug": "plugin", "check": "command", "argv": ["/bin/echo", "${WORD}"]}
+    ]})",
+                                   "svc.json", "",
+                                   environment({{"PORT", "9191"},
+                                                {"NOT_SECRET_LITERAL", "lit"},
+                                                {"REGION", "eu-west-7"},
+                                                {"STATUS_TOKEN", "0123456789abcdef"},
+                                                {"REDIS_PASSWORD", "redis-pass"},
+                                                {"NAME", "Plugin"},
+                                                {"WORD", "swordfish"}}));
+  EXPECT_EQ(config.server.port, 9191);
+  EXPECT_EQ(config.about.version, "v$1 costs $5 and lit") << "$$ is a $; a lone $ stays";
+  EXPECT_EQ(config.about.custom_data["region"], "eu-west-7");
+  EXPECT_EQ(config.about.custom_data["deep"][0]["x"], "eu-west-7-2");
+  EXPECT_EQ(config.endpoints[1].name, "Plugin");
+  const testing::Fields right{{"Authorization", "Bearer 0123456789abcdef"}};
+  EXPECT_TRUE(config.router.allow_details(Request("GET", "/status/about", &right)));
+  EXPECT_EQ(config.environment,
+            (std::vector<std::string>{"PORT", "NOT_SECRET_LITERAL", "REGION", "STATUS_TOKEN",
+                                      "REDIS_PASSWORD", "NAME", "WORD"}))
+      << "in order of first reference, each once";
+  EXPECT_TRUE(config.missing_environment.empty());
+  // Values read from the environment are secrets, and so is the token.
+  for (const char* secret : {"9191", "eu-west-7", "0123456789abcdef", "redis-pass", "swordfish"}) {
+    EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string(secret))) << secret;
+  }
+
+  // The registry masks them wherever it shows text: About, and a check's details.
+  Registry registry(config.about, config.registry);
+  for (const auto& endpoint : config.endpoints) registry.add(endpoint);
+  Router router(registry);
+  const auto about = router.handle("GET", "/status/about").body;
+  EXPECT_THAT(about, Not(HasSubstr("eu-west-7")));
+  EXPECT_THAT(about, HasSubstr(R"("region":"***")"));
+  const auto plugin = router.handle("GET", "/status/v2/plugin").body;
+  EXPECT_THAT(plugin, HasSubstr("***"));
+  EXPECT_THAT(plugin, Not(HasSubstr("swordfish")));
+}
+
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+TEST(SidecarConfigEnvironment, ReadsThePostgresConninfo) {
+  EXPECT_EQ(
+      error_of(
+          R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres", "conninfo": "host=127.0.0.1 password=${PGPASS}"}]})",
+          environment({})),
+      "config: svc.json: key 'checks[0].conninfo': environment variable PGPASS is not set");
+  const auto config = parse_config(
+      R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres", "conninfo": "host=127.0.0.1 password=${PGPASS}"}]})",
+      "svc.json", "", environment({{"PGPASS", "pg-secret"}}));
+  EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string("pg-secret")));
+}
+#endif
+
+TEST(SidecarConfigEnvironment, AMissingVariableNamesItAndTheKey) {
+  const std::string text = R"({"checks": [
+      {"name": "A", "slug": "a", "check": "static"},
+      {"name": "Billing", "slug": "billing", "check": "http", "url": "http://127.0.0.1:1",
+       "headers": {"Authorization": "Bearer ${BILLING_TOKEN}"}}]})";
+  EXPECT_EQ(error_of(text, environment({})),
+            "config: svc.json: key 'checks[1].headers.Authorization': environment variable "
+            "BILLING_TOKEN is not set");
+  EXPECT_EQ(error_of(R"({"access": {"token": "${STATUS_TOKEN}"}})", environment({})),
+            "config: svc.json: key 'access.token': environment variable STATUS_TOKEN is not set");
+  EXPECT_EQ(error_of(R"({"about": {"customData": {"list": ["a", "${X}"]}}})", environment({})),
+            "config: svc.json: key 'about.customData.list[1]': environment variable X is not set");
+  // load_config reads the process's environment and requires every variable, as before.
+  TempDir dir;
+  const auto path = dir.write(
+      "svc.json", R"({"access": {"token": "${HEALTHCHECKS_TEST_SURELY_UNSET_VARIABLE}"}})");
+  EXPECT_THAT([&] { (void)load_config(path); },
+              ::testing::ThrowsMessage<Error>(
+                  HasSubstr("key 'access.token': environment variable "
+                            "HEALTHCHECKS_TEST_SURELY_UNSET_VARIABLE is not set")));
+  // An empty value is a value.
+  EXPECT_EQ(
+      parse_config(R"({"version": "a${EMPTY}b"})", "svc.json", "", environment({{"EMPTY", ""}}))
+          .about.version,
+      "ab");
+}
+
+TEST(SidecarConfigEnvironment, MalformedReferencesAreErrorsNamingTheKey) {
+  const auto env = environment({{"X", "value"}});
+  EXPECT_EQ(
+      error_of(R"({"version": "a ${X"})", env),
+      "config: svc.json: key 'version': '${' without a closing '}' (write $$ for a literal $)");
+  EXPECT_THAT(error_of(R"({"version": "${1X}"})", env),
+              HasSubstr("key 'version': '${1X}' is not an environment variable name"));
+  EXPECT_THAT(error_of(R"({"version": "${}"})", env),
+              HasSubstr("key 'version': '${}' is not an environment variable name"));
+  EXPECT_THAT(error_of(R"({"version": "${A-B}"})", env),
+              HasSubstr("key 'version': '${A-B}' is not an environment variable name"));
+  // $$ and a lone $ are not references.
+  EXPECT_EQ(parse_config(R"({"version": "$${X} $X $ ${X}$"})", "svc.json", "", env).about.version,
+            "${X} $X $ value$");
+}
+
+TEST(SidecarConfigEnvironment, WithoutRequiringThemMissingVariablesAreListed) {
+  const auto config = parse_config(R"({
+    "listen": "${LISTEN}",
+    "access": {"token": "${STATUS_TOKEN}"},
+    "history": {"size": 5, "key": "${HISTORY_KEY}"},
+    "checks": [
+      {"name": "Billing", "slug": "billing", "check": "http", "url": "${BILLING_URL}",
+       "headers": {"Authorization": "Bearer ${BILLING_TOKEN}"}, "traversable": true},
+      {"name": "Cache", "slug": "cache", "check": "redis", "password": "${REDIS_PASSWORD}"},
+      {"name": "Disk", "slug": "disk", "check": "disk", "path": "${DATA_DIR}"},
+      {"name": "Set", "slug": "set", "check": "static", "details": "${SET} ${STATUS_TOKEN}"}
+    ]})",
+                                   "svc.json", "", environment({{"SET", "is-set"}}, false));
+  EXPECT_EQ(config.environment,
+            (std::vector<std::string>{"LISTEN", "STATUS_TOKEN", "HISTORY_KEY", "BILLING_URL",
+                                      "BILLING_TOKEN", "REDIS_PASSWORD", "DATA_DIR", "SET"}));
+  EXPECT_EQ(config.missing_environment,
+            (std::vector<std::string>{"LISTEN", "STATUS_TOKEN", "HISTORY_KEY", "BILLING_URL",
+                                      "BILLING_TOKEN", "REDIS_PASSWORD", "DATA_DIR"}));
+  // Without its token, nobody sees details; a check without its URL reads CRIT saying why.
+  const testing::Fields empty_bearer{{"Authorization", "Bearer "}};
+  EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about", &empty_bearer)));
+  Registry registry(config.about, config.registry);
+  for (const auto& endpoint : config.endpoints) registry.add(endpoint);
+  Router router(registry);
+  EXPECT_THAT(router.handle("GET", "/status/v2/billing").body,
+              HasSubstr("environment variable BILLING_URL is not set"));
+  EXPECT_THAT(router.handle("GET", "/status/v2/disk").body,
+              HasSubstr("environment variable DATA_DIR is not set"));
+  // Other mistakes are still found, and say which variable they lack.
+  EXPECT_THAT(error_of(R"({"firstResult": "${MODE}"})", environment({}, false)),
+              HasSubstr("key 'firstResult': expected \"wait\" or \"warn\", found \"\" "
+                        "(environment variable MODE is not set)"));
+  EXPECT_THAT(error_of(R"({"threads": 0, "version": "${V}"})", environment({}, false)),
+              HasSubstr("key 'threads'"));
+}
+
+TEST(SidecarConfigEnvironment, ErrorsNeverShowAValueFromTheEnvironment) {
+  EXPECT_EQ(error_of(R"({"firstResult": "${MODE}"})", environment({{"MODE", "sometimes"}})),
+            "config: svc.json: key 'firstResult': expected \"wait\" or \"warn\", found \"***\"");
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http",
+                                       "url": "${BILLING_URL}"}]})",
+                       environment({{"BILLING_URL", "billing-secret.internal:8080"}})),
+              ::testing::AllOf(HasSubstr("key 'checks[0].url'"),
+                               Not(HasSubstr("billing-secret.internal"))));
+}
+
+// --- Headers: this service's credentials for a peer ------------------------------------------
+
+TEST(SidecarConfigHeaders, AreSentByTheCheckAndByEveryTraversalAndNeverShown) {
+  testing::FakePeer peer;
+  peer.reply({200, "application/json",
+              R"(["CRIT",{"description":"DB","result":"CRIT","details":"echo s3cr3t-t0ken"}])"});
+  const auto config =
+      parse_config(R"({"checks": [
+      {"name": "Billing", "slug": "billing", "check": "http", "url": ")" +
+                       peer.url() + R"(", "traversable": true,
+       "headers": {"Authorization": "Bearer ${BILLING_TOKEN}", "X-Tenant": "blue-team"}}]})",
+                   "svc.json", "", environment({{"BILLING_TOKEN", "s3cr3t-t0ken"}}));
+  ASSERT_EQ(config.endpoints.size(), 1u);
+  EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string("s3cr3t-t0ken")));
+  EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string("blue-team")))
+      << "header values are credentials";
+  Registry registry(config.about, config.registry);
+  registry.add(config.endpoints[0]);
+  Router router(registry);
+
+  const auto status = router.handle("GET", "/status/v2/billing").body;
+  EXPECT_EQ(peer.targets().back(), "/status/aggregate");
+  EXPECT_EQ(peer.last_header("Authorization"), "Bearer s3cr3t-t0ken");
+  EXPECT_EQ(peer.last_header("X-Tenant"), "blue-team");
+  EXPECT_THAT(status, HasSubstr("echo ***"));
+  EXPECT_THAT(status, Not(HasSubstr("s3cr3t-t0ken")));
+
+  peer.reply({200, "application/json", R"({"id":"billing"})"});
+  const testing::Fields caller{{"Authorization", "Bearer callers-own-token"}};
+  const auto traversed =
+      router.handle(Request("GET", "/status/traverse?dependencies=billing", &caller));
+  EXPECT_EQ(traversed.body, R"({"id":"billing"})");
+  EXPECT_EQ(peer.targets().back().rfind("/status/traverse", 0), 0u) << peer.targets().back();
+  EXPECT_EQ(peer.last_header("Authorization"), "Bearer s3cr3t-t0ken")
+      << "the traversal presents the configured credentials, not the caller's";
+  EXPECT_EQ(peer.last_header("X-Tenant"), "blue-team");
+}
+
+TEST(SidecarConfigHeaders, BadNamesAndValuesAreErrorsThatNeverQuoteTheValue) {
+  const auto check = [](const std::string& headers) {
+    return R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "http://127.0.0.1:1", "headers": )" +
+           headers + "}]}";
+  };
+  const auto env = environment({{"MULTI", "Bearer abc\r\nX-Injected: yes"}});
+  EXPECT_EQ(error_of(check(R"({"Authorization": "Bearer ${MULTI}"})"), env),
+            "config: svc.json: key 'checks[0].headers.Authorization': the value holds a line "
+            "break or another control character, which a header cannot carry (the value is not "
+            "shown: it may be a secret)");
+  EXPECT_THAT(error_of(check(R"({"Authorization": "Bearer top\nsecret"})"), env),
+              ::testing::AllOf(HasSubstr("key 'checks[0].headers.Authorization': the value holds"),
+                               Not(HasSubstr("top")), Not(HasSubstr("secret\""))));
+  EXPECT_EQ(error_of(check(R"({"Bad Name": "x"})"), env),
+            "config: svc.json: key 'checks[0].headers.Bad Name': expected a header name: letters, "
+            "digits and !#$%&'*+-.^_`|~");
+  EXPECT_THAT(error_of(check(R"({"": "x"})"), env),
+              HasSubstr("key 'checks[0].headers.': expected a header name"));
+  EXPECT_THAT(error_of(check(R"({"Host": "evil"})"), env),
+              HasSubstr("key 'checks[0].headers.Host': the sidecar writes this header itself"));
+  EXPECT_THAT(error_of(check(R"({"x-healthchecks-hops": "1"})"), env),
+              HasSubstr("the sidecar writes this header itself"));
+  EXPECT_THAT(error_of(check(R"({"X-Key": "a", "x-key": "b"})"), env),
+              HasSubstr("given twice (header names are case-insensitive)"));
+  EXPECT_EQ(error_of(check(R"({"X-Key": 12345678})"), env),
+            "config: svc.json: key 'checks[0].headers.X-Key': expected a string, found number");
+  EXPECT_EQ(error_of(check(R"("Bearer hunter2hunter2")"), env),
+            "config: svc.json: key 'checks[0].headers': expected an object such as "
+            "{\"Authorization\": \"Bearer ${TOKEN}\"}, found string");
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "tcp", "port": 1, "headers": {}}]})",
+          env),
+      HasSubstr("key 'checks[0].headers': unknown key"))
+      << "headers belong to http checks";
+}
+
+// --- Config edges -------------------------------------------------------------------------------
+
+TEST(SidecarConfigEdges, AnErrorIsAlwaysOneLine) {
+  const auto unknown = error_of("{\"lis\\nten\\r\": 1}");
+  EXPECT_EQ(unknown.find('\n'), std::string::npos) << unknown;
+  EXPECT_THAT(unknown, HasSubstr("key 'lis\\nten\\r': unknown key"));
+  const auto value =
+      error_of(R"({"firstResult": "later\n2024-01-01T00:00:00Z healthchecks-sidecar: ok\u0007"})");
+  EXPECT_EQ(value.find('\n'), std::string::npos) << value;
+  EXPECT_THAT(value,
+              HasSubstr(R"(found "later\n2024-01-01T00:00:00Z healthchecks-sidecar: ok\x07")"));
+  const auto slug = error_of(R"({"checks": [{"name": "A", "slug": "a\nb", "check": "static"}]})");
+  EXPECT_EQ(slug.find('\n'), std::string::npos) << slug;
+}
+
+TEST(SidecarConfigEdges, ListenTakesAnIpAddressNotAHostName) {
+  EXPECT_EQ(error_of(R"({"listen": "localhost:0"})"),
+            "config: svc.json: key 'listen': expected an IP address such as 127.0.0.1 or [::1] "
+            "before the port (host names are not resolved), found \"localhost\"");
+  EXPECT_THAT(error_of(R"({"listen": "[localhost]:80"})"), HasSubstr("expected an IP address"));
+  EXPECT_THAT(error_of(R"({"listen": "::1:80"})"), HasSubstr("expected an IP address"));
+  EXPECT_THAT(error_of(R"({"listen": "127.1:80"})"), HasSubstr("expected an IP address"));
+  const auto v6 = parse_config(R"({"listen": "[::1]:0"})", "svc.json", "");
+  EXPECT_EQ(v6.server.address, "::1");
+  EXPECT_EQ(parse_config(R"({"listen": "0.0.0.0:80"})", "svc.json", "").server.address, "0.0.0.0");
+  EXPECT_EQ(parse_config(R"({"listen": ":80"})", "svc.json", "").server.address, "127.0.0.1");
+}
+
+TEST(SidecarConfigEdges, AnEmptyHistoryKeyIsAConfigError) {
+  EXPECT_EQ(error_of(R"({"history": {"size": 5, "key": ""}})"),
+            "config: svc.json: key 'history.key': expected the name of a customData field such "
+            "as \"statusChanges\", found \"\"");
+}
+
+TEST(SidecarConfigEdges, AnHttpPortOutOfRangeIsRejected) {
+  EXPECT_EQ(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "http://127.0.0.1:99999/health"}]})"),
+      "config: svc.json: key 'checks[0].url': 'http://127.0.0.1:99999/health': port 99999 is out "
+      "of range (1-65535)");
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "http://127.0.0.1:0"}]})"),
+      HasSubstr("port 0 is out of range (1-65535)"));
+}
+
+TEST(SidecarConfigEdges, NumbersBeyondSixtyFourBitsAreQuotedAsWritten) {
+  EXPECT_EQ(error_of(R"({"threads": 18446744073709551616})"),
+            "config: svc.json: key 'threads': expected a number from 1 to 64, found "
+            "18446744073709551616");
+  EXPECT_EQ(error_of(R"({"threads": 18446744073709551615})"),
+            "config: svc.json: key 'threads': expected a number from 1 to 64, found "
+            "18446744073709551615");
+  EXPECT_THAT(error_of(R"({"maxConnections": 9223372036854775808})"),
+              HasSubstr("found 9223372036854775808"));
+  EXPECT_THAT(error_of(R"({"threads": -99999999999999999999})"),
+              HasSubstr("found -99999999999999999999"));
+  EXPECT_THAT(error_of(R"({"statusCodes": {"CRIT": 100000000000000000000000}})"),
+              HasSubstr("key 'statusCodes.CRIT': expected a number from 200 to 599, found "
+                        "100000000000000000000000"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "http", "url": "http://x/", "expectStatus": [200, 18446744073709551616]}]})"),
+      HasSubstr("key 'checks[0].expectStatus[1]': expected a number from 100 to 599, found "
+                "18446744073709551616"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "warnPercentFree": 18446744073709551616}]})"),
+      HasSubstr("expected a number from 0 to 100, found 18446744073709551616"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "static", "details": 18446744073709551616}]})"),
+      HasSubstr("expected a string, found number 18446744073709551616"));
+  EXPECT_THAT(error_of(R"({"threads": 1.5})"),
+              HasSubstr("key 'threads': expected a whole number, found number 1.5"));
+}
+
+TEST(SidecarConfigEdges, AUrlPasswordIsNeverShown) {
+  EXPECT_EQ(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://user:hunter22@x"}]})"),
+      "config: svc.json: key 'checks[0].url': 'https://user:***@x': only http:// is supported "
+      "(put a TLS-terminating proxy in front of https peers)");
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "http://user:hunter22@x/", "method": "POST"}]})"),
+      HasSubstr("key 'checks[0]': http http://user:***@x: method 'POST': use GET or HEAD"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": ["http://user:hunter22@x/"]}]})"),
+      ::testing::AllOf(HasSubstr("user:***@x"), Not(HasSubstr("hunter22"))));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "user:hunter22@x:80/"}]})"),
+      ::testing::AllOf(HasSubstr("the scheme is missing; write http://user:***@x:80/"),
+                       Not(HasSubstr("hunter22"))));
+}
+
+TEST(SidecarConfigEdges, DiskErrorsNameTheFilesKeys) {
+  EXPECT_EQ(
+      error_of(
+          R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "warnPercentFree": 5, "critPercentFree": 10}]})"),
+      "config: svc.json: key 'checks[0].critPercentFree': expected at most warnPercentFree (5), "
+      "found 10");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "path": ""}]})"),
+            "config: svc.json: key 'checks[0].path': expected a path such as \"/var/lib\", found "
+            "\"\"");
 }
 
 }  // namespace
