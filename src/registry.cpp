@@ -607,11 +607,14 @@ void EndpointState::start_background() {
 void EndpointState::schedule_refresh(Clock::time_point at) {
   auto self = shared_from_this();
   auto gate = core_.gate();
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Scheduled with mutex_ held: a refresh that fires at once (and schedules the next) needs
+  // mutex_, so it cannot install its timer before this one is in place; scheduled outside,
+  // this call could swap its spent timer over the next one and cancel that, ending the chain.
   Timer timer = core_.runtime().schedule(at, [self, gate] {
     GateEntry in(*gate);
     if (in) self->refresh();
   });
-  std::unique_lock<std::mutex> lock(mutex_);
   next_refresh_ = at;
   update_snapshot();
   std::swap(refresh_timer_, timer);
