@@ -1,6 +1,8 @@
 // Fuzz target: the router, with any method, target and header fields. Input: the method, a
 // newline, the target, then header lines ("Name: value"). Whatever comes in, the router must
-// answer once, with a status from 100 to 599, and with valid JSON when it says JSON.
+// answer once, with a status from 100 to 599, and with valid JSON when it says JSON. Some checks
+// answer by the hop headers (X-Healthchecks-Hops, -Via, -Deadline-Ms), and whatever a caller
+// sends, what a caller without them reads of a cached one is never changed by it.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -23,6 +25,25 @@ Check instant(Status status) {
   return Check::async([status](const CheckContext&, Completion done) { done(status); });
 }
 
+// Reads CRIT when the request came through other services (hops, or other ids before our own
+// in the chain), echoing the chain it was given into its details; OK for a caller without hop
+// headers. What a caller's chain makes it answer must go back to that caller only.
+Check hop_aware() {
+  return Check::async([](const CheckContext& context, Completion done) {
+    if (context.hops == 0 && context.via.find(',') == std::string::npos) {
+      done(Status::ok());
+      return;
+    }
+    std::string forwarded;
+    for (const auto& [name, value] : context.forward_headers()) {
+      forwarded += name + ": " + value + "; ";
+    }
+    done(Status::crit("", "hops " + std::to_string(context.hops) + ", via " + context.via +
+                              ", time left " + std::to_string(context.time_left().count()) +
+                              " ms, forwarding " + forwarded));
+  });
+}
+
 Registry* make_registry() {
   About about;
   about.id = "fuzzed";
@@ -40,6 +61,10 @@ Registry* make_registry() {
     done(TraverseResult{{}, Response{200, "application/json", hop.path.empty() ? "{}" : "[]", {}}});
   };
   r->add(peer);
+  r->add({"Hops", "hops", "internal", hop_aware()});
+  StatusEndpoint cached("Hops cached", "hops-cached", "internal", hop_aware());
+  cached.cache_ttl = std::chrono::seconds(60);
+  r->add(cached);
   return r;
 }
 
@@ -88,6 +113,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (response.content_type.rfind("application/json", 0) == 0 &&
       !nlohmann::json::accept(response.body)) {
     std::abort();  // we said JSON: it must be JSON, whatever the input was
+  }
+  // Hop headers change only the answer of the caller that sent them: a plain caller still
+  // reads the cached check's own result.
+  static const Fields none;
+  if (router().handle(Request("GET", "/status/hops-cached", &none)).body != R"(["OK"])") {
+    std::abort();
   }
   return 0;
 }
