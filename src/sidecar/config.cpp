@@ -888,6 +888,15 @@ Config read_config(std::string_view text, const std::string& source, const std::
       config.endpoints.push_back(read_check(r, (*checks)[i], where, secrets));
     }
   }
+  if (const json* log = r.find(doc, "log")) {
+    if (!log->is_object()) r.expected("log", "an object {\"format\": \"text\"}", *log);
+    const std::string format = r.string(*log, "log", "format", std::string("text"));
+    if (format != "text" && format != "json") {
+      r.fail("log.format", "expected \"text\" or \"json\", found \"" + format + "\"");
+    }
+    config.log.format = format == "json" ? LogFormat::json : LogFormat::text;
+    r.only(*log, "log");
+  }
   r.only(doc, "");
   config.registry.secrets = secrets;
   // The registry's own objections (options, a reserved or repeated slug ...) are the file's

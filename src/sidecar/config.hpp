@@ -16,6 +16,13 @@
 
 namespace healthchecks::sidecar {
 
+enum class LogFormat { text, json };
+
+/// The config's "log" object: {"format": "text" | "json"}.
+struct LogOptions {
+  LogFormat format = LogFormat::text;
+};
+
 struct Config {
   ServerOptions server;
   About about;
@@ -24,6 +31,7 @@ struct Config {
   RegistryOptions registry;
   RouterOptions router;
   std::vector<StatusEndpoint> endpoints;
+  LogOptions log;
   /// The environment variables the file refers to (`${NAME}`), in order of first reference,
   /// each once.
   std::vector<std::string> environment;

@@ -2,82 +2,228 @@
 // for services not written in C++ and for trying the library without writing code.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "healthchecks/error.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
 #include "sidecar/config.hpp"
+#include "sidecar/log.hpp"
+
+#ifndef HEALTHCHECKS_VERSION
+#define HEALTHCHECKS_VERSION "unknown"
+#endif
 
 namespace {
 
+using healthchecks::sidecar::LogFormat;
+
 constexpr const char* kUsage =
     "usage: healthchecks-sidecar --config FILE\n"
-    "  Serves /status/... for the service described in FILE (JSON; see docs/sidecar.md).\n"
-    "  example: healthchecks-sidecar --config examples/demo/demo-app.json\n";
+    "       healthchecks-sidecar --check FILE [--require-env]\n"
+    "       healthchecks-sidecar --version | --help\n";
+
+constexpr const char* kHelp =
+    "\n"
+    "  --config FILE   serve /status/... for the service described in FILE (JSON)\n"
+    "  --check FILE    validate FILE, and the about and version files it names, without\n"
+    "                  serving or running a check: exit 0 and one line saying so, or exit 2\n"
+    "                  and the one-line error serving would print; lists the environment\n"
+    "                  variables FILE refers to (${NAME})\n"
+    "  --require-env   with --check: an environment variable that is not set is an error\n"
+    "  --version       print the version\n"
+    "  --help          print this text\n"
+    "\n"
+    "Top-level keys of FILE (docs/sidecar.md):\n"
+    "  listen, threads, about, aboutFile, version, versionFile, checks, statusCodes,\n"
+    "  defaultTimeoutMs, firstResult, history, access, maxConnections, log\n"
+    "\n"
+    "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
+    "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"
+    "  http      any URL, or a service that speaks the Health Checks API\n"
+    "  tcp       a TCP port that accepts connections\n"
+    "  redis     PING\n"
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+    "  postgres  connect and SELECT 1\n"
+#else
+    "  postgres  connect and SELECT 1 (not in this build: it was built without libpq)\n"
+#endif
+    "  disk      free space\n"
+    "  self      the sidecar's own memory and CPU\n"
+    "  command   a Nagios-style plugin\n"
+    "Every check takes name, slug, type, check, timeoutMs, cacheTtlMs, intervalMs, critical,\n"
+    "maxStaleMs, failuresBeforeCrit and successesBeforeOk.\n"
+    "\n"
+    "Logs, on standard output: a line when it starts and stops, one per level change of a\n"
+    "dependency, one when a check times out or throws (then at most one a minute per check);\n"
+    "\"log\": {\"format\": \"json\"} writes JSON lines.\n"
+    "\n"
+    "example: healthchecks-sidecar --config examples/demo/demo-app.json\n";
 
 int usage_error(const std::string& message) {
   std::cerr << "healthchecks-sidecar: " << message << "\n" << kUsage;
   return 2;
 }
 
-}  // namespace
+int config_error(const healthchecks::Error& e) {
+  std::cerr << "healthchecks-sidecar: " << e.what() << '\n';
+  return 2;
+}
 
-int main(int argc, char** argv) {
-  std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg.rfind("--config=", 0) == 0) {
-      config_path = arg.substr(9);
-    } else {
-      return usage_error("unknown argument '" + arg + "'");
+// The variables a config refers to, those not set here marked: "A, B (not set here)".
+std::string environment_list(const healthchecks::sidecar::Config& config) {
+  std::string list;
+  for (const auto& name : config.environment) {
+    if (!list.empty()) list += ", ";
+    list += name;
+    for (const auto& missing : config.missing_environment) {
+      if (missing == name) list += " (not set here)";
     }
   }
-  if (config_path.empty()) return usage_error("--config FILE is required");
+  return list;
+}
 
-  // Signals are taken by sigwait below, not by whichever thread they happen to hit.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+// --check: the file read as serving reads it (its about and version files, its registration),
+// with no port bound and no check run.
+int check(const std::string& path, bool require_env) {
   healthchecks::sidecar::Config config;
   try {
-    config = healthchecks::sidecar::load_config(config_path);
+    healthchecks::sidecar::LoadOptions options;
+    options.require_env = require_env;
+    config = healthchecks::sidecar::load_config(path, options);
   } catch (const healthchecks::Error& e) {
-    std::cerr << "healthchecks-sidecar: " << e.what() << '\n';
-    return 2;
+    return config_error(e);
+  }
+  const auto checks = config.endpoints.size();
+  std::cout << path << ": OK, " << checks << (checks == 1 ? " check" : " checks");
+  if (!config.environment.empty()) std::cout << "; environment: " << environment_list(config);
+  std::cout << std::endl;
+  return 0;
+}
+
+int serve(const std::string& path, const sigset_t& signals) {
+  healthchecks::sidecar::Config config;
+  try {
+    config = healthchecks::sidecar::load_config(path);
+  } catch (const healthchecks::Error& e) {
+    return config_error(e);
   }
 
+  // Lines are written on a thread of their own: a reader of standard output that falls behind
+  // must not hold up the threads that run checks. They wait for the "serving" line.
+  const LogFormat format = config.log.format;
+  healthchecks::sidecar::LineWriter writer(STDOUT_FILENO, 10000, [format](std::uint64_t lines) {
+    return healthchecks::sidecar::format_dropped(format, std::chrono::system_clock::now(), lines);
+  });
+  auto logger = std::make_shared<healthchecks::sidecar::Logger>(
+      config.log, [&writer](std::string line) { writer.push(std::move(line)); });
+  logger->mask_secrets(config.registry.secrets);
+  writer.start([logger] { logger->tick(); });
+  // Alongside whatever the config set (its history is kept by the registry itself).
+  auto& registry_options = config.registry;
+  registry_options.on_change = [logger, then = std::move(registry_options.on_change)](
+                                   const healthchecks::StatusChange& change) {
+    if (then) then(change);
+    logger->change(change);
+  };
+  registry_options.on_problem = [logger, then = std::move(registry_options.on_problem)](
+                                    const healthchecks::CheckProblem& problem) {
+    if (then) then(problem);
+    logger->problem(problem);
+  };
+
+  int code = 0;
   try {
     healthchecks::Registry registry(config.about, config.registry);
     for (auto& endpoint : config.endpoints) registry.add(std::move(endpoint));
     healthchecks::Router router(registry, config.router);
     healthchecks::Server server(router, config.server);
     server.start();
-    std::cout << "healthchecks-sidecar: serving '" << registry.about().id << "' at http://"
-              << config.server.address << ":" << server.port() << config.router.base_path << "/ ("
-              << registry.endpoints().size()
-              << (registry.endpoints().size() == 1 ? " check)" : " checks)") << std::endl;
+    const std::string url = "http://" + config.server.address + ":" +
+                            std::to_string(server.port()) + config.router.base_path + "/";
+    writer.release(healthchecks::sidecar::format_start(
+        format, std::chrono::system_clock::now(),
+        healthchecks::sidecar::mask(registry.about().id, config.registry.secrets), url,
+        registry.endpoints().size()));
 
     int signal = 0;
     sigwait(&signals, &signal);
-    std::cout << "healthchecks-sidecar: " << strsignal(signal) << ", stopping" << std::endl;
+    logger->write(healthchecks::sidecar::format_stop(format, std::chrono::system_clock::now(),
+                                                     strsignal(signal)));
     server.stop();
   } catch (const healthchecks::Error& e) {
     std::cerr << "healthchecks-sidecar: " << e.what() << '\n';
-    return 1;
+    code = 1;
   }
-  return 0;
+  logger->close();  // a check that outlives the registry has nobody left to tell
+  writer.stop();
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  std::string check_path;
+  bool require_env = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    // "--config FILE" or "--config=FILE" (and the same for --check).
+    const auto value = [&](const std::string& option) -> std::optional<std::string> {
+      if (arg == option) {
+        if (i + 1 == argc) return std::string();
+        return std::string(argv[++i]);
+      }
+      if (arg.rfind(option + "=", 0) == 0) return arg.substr(option.size() + 1);
+      return std::nullopt;
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage << kHelp;
+      return 0;
+    }
+    if (arg == "--version") {
+      std::cout << "healthchecks-sidecar " << HEALTHCHECKS_VERSION << std::endl;
+      return 0;
+    }
+    if (arg == "--require-env") {
+      require_env = true;
+    } else if (const auto config_file = value("--config")) {
+      if (config_file->empty()) return usage_error("--config needs a FILE");
+      if (!config_path.empty()) return usage_error("--config is given twice");
+      config_path = *config_file;
+    } else if (const auto check_file = value("--check")) {
+      if (check_file->empty()) return usage_error("--check needs a FILE");
+      if (!check_path.empty()) return usage_error("--check is given twice");
+      check_path = *check_file;
+    } else {
+      return usage_error("unknown argument '" + arg + "'");
+    }
+  }
+  if (!config_path.empty() && !check_path.empty()) {
+    return usage_error("give --config FILE or --check FILE, not both");
+  }
+  if (require_env && check_path.empty()) {
+    return usage_error("--require-env goes with --check FILE (serving always requires them)");
+  }
+  if (!check_path.empty()) return check(check_path, require_env);
+  if (config_path.empty()) return usage_error("--config FILE is required");
+
+  // Signals are taken by sigwait in serve(), not by whichever thread they happen to hit; every
+  // thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return serve(config_path, signals);
 }
