@@ -18,6 +18,7 @@
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
 #include "sidecar/config.hpp"
+#include "sidecar/line_writer.hpp"
 #include "sidecar/log.hpp"
 
 #ifndef HEALTHCHECKS_VERSION

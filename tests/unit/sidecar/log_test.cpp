@@ -1,5 +1,7 @@
 #include "sidecar/log.hpp"
 
+#include "sidecar/line_writer.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>

@@ -1,0 +1,281 @@
+#include "sidecar/check_config.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include "detail/http_client.hpp"
+#include "detail/runtime.hpp"
+#include "healthchecks/checks/disk.hpp"
+#include "healthchecks/checks/http.hpp"
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+#include "healthchecks/checks/postgres.hpp"
+#endif
+#include "healthchecks/checks/process.hpp"
+#include "healthchecks/checks/redis.hpp"
+#include "healthchecks/checks/tcp.hpp"
+#include "sidecar/command_check.hpp"
+
+namespace healthchecks::sidecar {
+namespace {
+
+// "static": a fixed answer, optionally late or thrown, to try the API or stand in for a check.
+Check static_check(const Reader& r, const json& spec, const std::string& where) {
+  const Level fixed = r.level(spec, where, "result");
+  const std::string details = r.string(spec, where, "details", std::string());
+  // "cycle": ["OK", "CRIT"] answers each level in turn, to watch flapping and dampening.
+  auto cycle = std::make_shared<std::vector<Level>>();
+  if (const json* list = r.find(spec, "cycle")) {
+    if (!list->is_array() || list->empty()) {
+      r.expected(Reader::key(where, "cycle"), "a non-empty list of \"OK\", \"WARN\", \"CRIT\"",
+                 *list);
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto level =
+          (*list)[i].is_string() ? parse_level((*list)[i].get<std::string>()) : std::nullopt;
+      if (!level) {
+        r.expected(Reader::key(where, "cycle[" + std::to_string(i) + "]"),
+                   "\"OK\", \"WARN\" or \"CRIT\"", (*list)[i]);
+      }
+      cycle->push_back(*level);
+    }
+  }
+  auto turn = std::make_shared<std::atomic<std::size_t>>(0);
+  const auto level_now = [fixed, cycle, turn] {
+    return cycle->empty() ? fixed : (*cycle)[turn->fetch_add(1) % cycle->size()];
+  };
+  const auto delay = r.duration(spec, where, "delayMs").value_or(milliseconds(0));
+  const json* throws = r.find(spec, "throws");
+  const bool blocking = r.boolean(spec, where, "blocking", false);
+  std::optional<std::string> message;
+  if (throws != nullptr) message = r.string(spec, where, "throws");
+
+  if (message || blocking) {
+    // Like a real blocking check: it holds a worker thread for its delay.
+    return Check([level_now, details, delay, message](const CheckContext&) -> Status {
+      if (delay.count() > 0) std::this_thread::sleep_for(delay);
+      if (message) throw std::runtime_error(*message);
+      return Status{level_now(), {}, details};
+    });
+  }
+  return Check::async([level_now, details, delay](const CheckContext& context, Completion done) {
+    const Status status{level_now(), {}, details};
+    if (delay.count() == 0 || context.runtime == nullptr) {
+      done(status);
+      return;
+    }
+    context.runtime->schedule(detail::Clock::now() + delay, [done, status] { done(status); });
+  });
+}
+
+// Keys every kind of check takes: how often it may run and how long answers wait for it.
+void read_resilience(const Reader& r, const json& spec, const std::string& where,
+                     StatusEndpoint& endpoint) {
+  endpoint.timeout = r.duration(spec, where, "timeoutMs", 1);
+  endpoint.cache_ttl = r.duration(spec, where, "cacheTtlMs").value_or(milliseconds(0));
+  endpoint.interval = r.duration(spec, where, "intervalMs").value_or(milliseconds(0));
+  endpoint.critical = r.boolean(spec, where, "critical", true);
+  endpoint.max_stale = r.duration(spec, where, "maxStaleMs");
+  endpoint.failures_before_crit =
+      static_cast<int>(r.integer(spec, where, "failuresBeforeCrit", 1, 1, 1000));
+  endpoint.successes_before_ok =
+      static_cast<int>(r.integer(spec, where, "successesBeforeOk", 1, 1, 1000));
+}
+
+// What a check reads when a variable its keys need is not set (LoadOptions::require_env false:
+// the file is being validated, not served).
+Check missing_variable(const std::string& variable) {
+  return Check([message = "environment variable " + variable + " is not set"](
+                   const CheckContext&) -> Status { return Status::crit({}, message); });
+}
+
+bool header_name(std::string_view name) {
+  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";  // RFC 9110 tchar
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           kSymbols.find(c) != std::string_view::npos;
+  });
+}
+
+std::string lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// "headers": {"Authorization": "Bearer ${TOKEN}"}: sent by the check and by every traversal
+// through it. Values are credentials: no message quotes one, and each is a secret.
+std::vector<std::pair<std::string, std::string>> read_headers(const Reader& r, const json& spec,
+                                                              const std::string& where,
+                                                              std::vector<std::string>& secrets) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  const json* object = r.find(spec, "headers");
+  if (object == nullptr) return headers;
+  const std::string at = Reader::key(where, "headers");
+  if (!object->is_object()) {
+    r.fail(at, "expected an object such as {\"Authorization\": \"Bearer ${TOKEN}\"}, found " +
+                   std::string(object->type_name()));
+  }
+  // Fields the service writes itself: framing, the hop protocol and the trace context.
+  static const std::set<std::string> kReserved = {"host",
+                                                  "content-length",
+                                                  "transfer-encoding",
+                                                  "connection",
+                                                  "keep-alive",
+                                                  "upgrade",
+                                                  "te",
+                                                  "trailer",
+                                                  "expect",
+                                                  "traceparent",
+                                                  "tracestate",
+                                                  lower(kHopsHeader),
+                                                  lower(kViaHeader),
+                                                  lower(kDeadlineHeader)};
+  std::set<std::string> seen;
+  for (const auto& [name, value] : object->items()) {
+    const std::string key = Reader::key(at, name);
+    if (!header_name(name)) {
+      r.fail(key, "expected a header name: letters, digits and !#$%&'*+-.^_`|~");
+    }
+    if (kReserved.count(lower(name)) != 0) {
+      r.fail(key, "the sidecar writes this header itself; it cannot be configured");
+    }
+    if (!seen.insert(lower(name)).second) {
+      r.fail(key, "given twice (header names are case-insensitive)");
+    }
+    if (!value.is_string()) {
+      r.fail(key, "expected a string, found " + std::string(value.type_name()));
+    }
+    const auto& text = value.get_ref<const std::string&>();
+    if (std::any_of(text.begin(), text.end(), [](char c) {
+          const auto byte = static_cast<unsigned char>(c);
+          return (byte < 0x20 && c != '\t') || byte == 0x7f;
+        })) {
+      r.fail(key,
+             "the value holds a line break or another control character, which a header "
+             "cannot carry (the value is not shown: it may be a secret)");
+    }
+    headers.emplace_back(name, text);
+    add_once(secrets, text);
+  }
+  return headers;
+}
+
+}  // namespace
+
+StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where,
+                          std::vector<std::string>& secrets) {
+  if (!spec.is_object()) r.expected(where, "an object describing a check", spec);
+  const std::string kind = r.string(spec, where, "check");
+  StatusEndpoint endpoint;
+  endpoint.name = r.string(spec, where, "name");
+  endpoint.slug = r.string(spec, where, "slug");
+  read_resilience(r, spec, where, endpoint);
+  // Each kind: its own keys, its default type, and how to build its check.
+  const auto milliseconds_of = [&](const char* name) {
+    return r.duration(spec, where, name).value_or(milliseconds(0));
+  };
+  try {
+    if (kind == "static") {
+      endpoint.check = static_check(r, spec, where);
+    } else if (kind == "http") {
+      const std::string url = r.string(spec, where, "url");
+      const std::string* url_variable = r.unresolved(Reader::key(where, "url"));
+      if (url_variable == nullptr) {
+        try {
+          (void)detail::parse_http_url(url);
+        } catch (const Error& e) {
+          r.fail(Reader::key(where, "url"), e.message());
+        }
+      }
+      checks::HttpOptions options;
+      options.method = r.string(spec, where, "method", std::string("GET"));
+      options.expect_status = r.integers(spec, where, "expectStatus", 100, 599);
+      options.body_contains = r.string(spec, where, "bodyContains", std::string());
+      options.headers = read_headers(r, spec, where, secrets);
+      endpoint.traversable = r.boolean(spec, where, "traversable", false);
+      if (url_variable != nullptr) {
+        endpoint.check = missing_variable(*url_variable);
+        if (endpoint.traversable) {
+          endpoint.traverse = [message = "environment variable " + *url_variable + " is not set"](
+                                  const TraverseRequest&,
+                                  std::function<void(TraverseResult)> done) {
+            done(TraverseResult{message, {}});
+          };
+        }
+      } else {
+        endpoint.check = checks::http(url, options);
+        // The same credentials for every traversal through this dependency.
+        if (endpoint.traversable) endpoint.traverse = checks::peer_traverse(url, options);
+      }
+    } else if (kind == "tcp") {
+      endpoint.check = checks::tcp(r.string(spec, where, "host", std::string("127.0.0.1")),
+                                   r.port(spec, where, "port"));
+    } else if (kind == "redis") {
+      checks::RedisOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.username = r.string(spec, where, "username", std::string());
+      options.password = r.string(spec, where, "password", std::string());
+      options.db = static_cast<int>(r.integer(spec, where, "db", 0, 0, 1 << 20));
+      options.warn_after = milliseconds_of("warnMs");
+      endpoint.check = checks::redis(options);
+    } else if (kind == "postgres") {
+#ifdef HEALTHCHECKS_HAS_POSTGRES
+      checks::PostgresOptions options;
+      options.conninfo = r.string(spec, where, "conninfo");
+      options.query = r.string(spec, where, "query", options.query);
+      options.warn_after = milliseconds_of("warnMs");
+      endpoint.check = checks::postgres(options);
+#else
+      r.fail(Reader::key(where, "check"),
+             "this sidecar was built without PostgreSQL support; install libpq-dev and rebuild");
+#endif
+    } else if (kind == "disk") {
+      checks::DiskOptions options;
+      options.path = r.string(spec, where, "path", options.path);
+      if (options.path.empty() && r.unresolved(Reader::key(where, "path")) == nullptr) {
+        r.fail(Reader::key(where, "path"), "expected a path such as \"/var/lib\", found \"\"");
+      }
+      options.warn_percent_free = r.number(spec, where, "warnPercentFree", 10, 0, 100);
+      options.crit_percent_free = r.number(spec, where, "critPercentFree", 5, 0, 100);
+      // checks::disk names its C++ fields; the file's keys are named here.
+      if (options.crit_percent_free > options.warn_percent_free) {
+        r.fail(Reader::key(where, "critPercentFree"),
+               "expected at most warnPercentFree (" + Reader::describe(options.warn_percent_free) +
+                   "), found " + Reader::describe(options.crit_percent_free));
+      }
+      endpoint.check = checks::disk(options);
+    } else if (kind == "self") {
+      checks::ProcessOptions options;
+      options.warn_rss_mib = r.number(spec, where, "warnRssMiB", 0, 0, 1e9);
+      options.crit_rss_mib = r.number(spec, where, "critRssMiB", 0, 0, 1e9);
+      options.warn_cpu_percent = r.number(spec, where, "warnCpuPercent", 0, 0, 1e6);
+      options.crit_cpu_percent = r.number(spec, where, "critCpuPercent", 0, 0, 1e6);
+      endpoint.check = checks::process(options);
+    } else if (kind == "command") {
+      endpoint.check = command_check(r.strings(spec, where, "argv"));
+    } else {
+      r.fail(Reader::key(where, "check"),
+             "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "
+             "\"disk\", \"self\", \"command\"; found \"" +
+                 kind + "\"");
+    }
+  } catch (const Error& e) {
+    if (e.category() == "config") throw;
+    // Without its variables (validating only), a check is not judged by its own objections.
+    if (const std::string* variable = r.unresolved_under(where)) {
+      endpoint.check = missing_variable(*variable);
+    } else {
+      r.fail(where, e.message());  // a check's own objection, such as a URL it cannot use
+    }
+  }
+  endpoint.type =
+      r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
+  r.only(spec, where);
+  return endpoint;
+}
+
+}  // namespace healthchecks::sidecar
