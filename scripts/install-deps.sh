@@ -13,7 +13,7 @@ case "$task" in
   test) packages+=(clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev libpq-dev
                    redis-server postgresql util-linux) ;;
   demo) packages+=(curl libpq-dev redis-server) ;;
-  bench) packages+=(curl wrk valgrind) ;;
+  bench) packages+=(curl wrk valgrind python3) ;;  # python3: the soak's hostile peer and clients
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
 
