@@ -334,8 +334,9 @@ void Logger::write(std::string line) {
   if (sink_) sink_(std::move(line));
 }
 
-void Logger::close() {
+void Logger::close(std::string last) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (sink_ && !last.empty()) sink_(std::move(last));
   sink_ = nullptr;
 }
 

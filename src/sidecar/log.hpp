@@ -103,8 +103,9 @@ class Logger {
   void tick();
   /// Writes `line` as it is (start and stop lines).
   void write(std::string line);
-  /// From now on, lines go nowhere (events that arrive during shutdown).
-  void close();
+  /// From now on, lines go nowhere (events that arrive during shutdown); with `last`, that line
+  /// is written first, so that nothing follows it (the stop line).
+  void close(std::string last = {});
 
  private:
   void summaries(std::chrono::steady_clock::time_point now);

@@ -159,7 +159,8 @@ int serve(const std::string& path, const sigset_t& signals) {
 
     int signal = 0;
     sigwait(&signals, &signal);
-    logger->write(healthchecks::sidecar::format_stop(format, std::chrono::system_clock::now(),
+    // The last line: checks that run on while the server and registry stop are not told.
+    logger->close(healthchecks::sidecar::format_stop(format, std::chrono::system_clock::now(),
                                                      strsignal(signal)));
     server.stop();
   } catch (const healthchecks::Error& e) {
