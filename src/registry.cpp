@@ -652,13 +652,16 @@ Core::Core(About about, RegistryOptions options)
   }
   if (about_.host.empty()) about_.host = host_name();
   for (const auto& secret : options_.secrets) {
-    if (secret.size() < 4) continue;
+    if (secret.size() < kMinSecretLength) continue;
     secrets_.push_back(secret);
     std::string quoted;
     append_json_string(quoted, secret);  // as it reads inside a JSON string, if escaped
     quoted = quoted.substr(1, quoted.size() - 2);
     if (quoted != secret) secrets_.push_back(quoted);
   }
+  // Longest first: a secret that contains another is masked whole.
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   runtime_ = std::make_unique<Runtime>(options_.io_threads, options_.max_check_threads);
   std::random_device random;
   char id[20];
@@ -773,12 +776,7 @@ void Core::problem(const StatusEndpoint& endpoint, CheckProblem::Kind kind,
 }
 
 std::string Core::scrub(std::string text) const {
-  for (const auto& secret : secrets_) {
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
-    }
-  }
-  return text;
+  return mask_secrets(std::move(text), secrets_);
 }
 
 void Core::scrub(Status& status) const {

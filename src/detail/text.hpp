@@ -61,3 +61,27 @@ inline std::string format_elapsed(std::chrono::steady_clock::duration d) {
 }
 
 }  // namespace healthchecks::detail
+
+namespace healthchecks::detail {
+
+/// Secrets shorter than this are not masked: they would mask ordinary text.
+inline constexpr std::size_t kMinSecretLength = 4;
+
+/// `text` with every occurrence of each of `secrets` replaced by "***". Give longer secrets
+/// first where one may contain another.
+inline std::string mask_secrets(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < kMinSecretLength) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+/// Appends `text` so that it stays on one line: control characters escaped (\n, \r, \t,
+/// \xNN; a newline in a message must not start a line of its own that could pass for another
+/// entry), bytes that are not UTF-8 as U+FFFD.
+void append_one_line(std::string& out, std::string_view text);
+
+}  // namespace healthchecks::detail

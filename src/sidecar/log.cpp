@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/json_writer.hpp"
+#include "detail/text.hpp"
 #include "detail/utf8.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/status.hpp"
@@ -18,40 +19,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
-
-// Text for one line: control characters escaped (a newline in a check's details must not
-// start a line of its own that could pass for another entry), invalid UTF-8 replaced.
-void append_text(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const auto length = detail::utf8_length(text, i);
-      if (length == 0) {
-        out += "\xEF\xBF\xBD";  // U+FFFD
-        ++i;
-      } else {
-        out.append(text.substr(i, length));
-        i += length;
-      }
-      continue;
-    }
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-    ++i;
-  }
-}
 
 std::string_view change_level(Level to) {
   switch (to) {
@@ -111,7 +78,7 @@ std::string text_head(system_clock::time_point when, std::string_view level,
   out += ' ';
   out.append(level);
   out += ' ';
-  append_text(out, slug);
+  detail::append_one_line(out, slug);
   out += ": ";
   return out;
 }
@@ -161,7 +128,7 @@ std::string format_change(LogFormat format, const StatusChange& change) {
   out.append(to_string(change.to));
   if (!details.empty()) {
     out += ": ";
-    append_text(out, details);
+    detail::append_one_line(out, details);
   }
   return out;
 }
@@ -178,7 +145,7 @@ std::string format_problem(LogFormat format, const CheckProblem& problem) {
   }
   std::string out = text_head(problem.when, "warn", problem.slug);
   out += "check problem: ";
-  append_text(out, details);
+  detail::append_one_line(out, details);
   return out;
 }
 
@@ -199,7 +166,7 @@ std::string format_problem_summary(LogFormat format, const ProblemSummary& summa
   std::string out = text_head(when, "warn", last.slug);
   out += "check problem: " + std::to_string(summary.count) + " more in the last " +
          std::to_string(whole_seconds(summary.over)) + " s; the last: ";
-  append_text(out, details);
+  detail::append_one_line(out, details);
   return out;
 }
 
@@ -214,7 +181,7 @@ std::string format_start(LogFormat format, system_clock::time_point when, const 
         .done();
   }
   std::string out = "healthchecks-sidecar: ";
-  append_text(out, start_message(id, url, checks));
+  detail::append_one_line(out, start_message(id, url, checks));
   return out;
 }
 
@@ -227,7 +194,7 @@ std::string format_stop(LogFormat format, system_clock::time_point when,
         .done();
   }
   std::string out = "healthchecks-sidecar: ";
-  append_text(out, reason + ", stopping");
+  detail::append_one_line(out, reason + ", stopping");
   return out;
 }
 
@@ -240,13 +207,7 @@ std::string format_dropped(LogFormat format, system_clock::time_point when, std:
 }
 
 std::string mask(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.size() < 4) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
-    }
-  }
-  return text;
+  return detail::mask_secrets(std::move(text), secrets);
 }
 
 // ---------------------------------------------------------------------------------------------
