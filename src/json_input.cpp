@@ -142,6 +142,12 @@ JsonInput parse_untrusted_json(std::string_view text) {
     input.error = too_deep_message(text, deep);
     return input;
   }
+  // nlohmann stops at a NUL byte and would read `["OK"]\0anything` as ["OK"]; Go refuses it.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    input.value = nlohmann::json(nlohmann::json::value_t::discarded);
+    input.error = "a NUL byte at offset " + std::to_string(nul);
+    return input;
+  }
   std::string rewritten;
   if (rewrite_lenient(text, rewritten)) text = rewritten;
   try {

@@ -52,6 +52,10 @@ TEST(ParseUntrustedJson, ReadsLenientlyAndNamesFaults) {
   EXPECT_THAT(parse_untrusted_json(std::string(70, '[')).error,
               HasSubstr("nested deeper than 64 levels"));
   EXPECT_TRUE(parse_untrusted_json(R"({"a":1})").error.empty());
+  // nlohmann alone would stop reading at the NUL and take ["OK"].
+  EXPECT_EQ(parse_untrusted_json(std::string("[\"OK\"]\0garbage", 15)).error,
+            "a NUL byte at offset 6");
+  EXPECT_EQ(validated(std::string("[\"OK\"]\0", 7)), "error: not valid JSON");
 }
 
 }  // namespace
