@@ -238,21 +238,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
 HttpUrl parse_http_url(std::string_view text) {
   // A password in the URL is never shown: in messages and in `text` it reads "***".
-  const auto masked = [](std::string_view raw) {
-    std::string out(raw);
-    const auto scheme_end = out.find("://");
-    if (scheme_end == std::string::npos) return out;
-    const auto start = scheme_end + 3;
-    const auto slash = out.find_first_of("/?#", start);
-    const auto end = slash == std::string::npos ? out.size() : slash;
-    const auto sign = out.substr(start, end - start).rfind('@');
-    if (sign == std::string::npos) return out;
-    const auto colon = out.find(':', start);
-    if (colon < start + sign && colon + 1 < start + sign) {
-      out.replace(colon + 1, start + sign - colon - 1, "***");
-    }
-    return out;
-  };
+  const auto masked = [](std::string_view raw) { return mask_url_passwords(std::string(raw)); };
   // Without "://" (a forgotten scheme) the URL is masked as it would read with one.
   const bool schemeless = text.find("://") == std::string_view::npos;
   const std::string prefix = text.substr(0, 2) == "//" ? "http:" : "http://";

@@ -1,5 +1,7 @@
 #include "detail/text.hpp"
 
+#include <algorithm>
+
 #include "detail/utf8.hpp"
 
 namespace healthchecks::detail {
@@ -34,6 +36,20 @@ void append_one_line(std::string& out, std::string_view text) {
     }
     ++i;
   }
+}
+
+std::string mask_url_passwords(std::string text) {
+  for (auto at = text.find("://"); at != std::string::npos; at = text.find("://", at + 3)) {
+    const auto start = at + 3;
+    const auto end = std::min(text.find_first_of("/?#\"' \\", start), text.size());
+    const auto sign = text.rfind('@', end == start ? start : end - 1);
+    if (sign == std::string::npos || sign < start) continue;
+    const auto colon = text.find(':', start);
+    if (colon >= sign || colon + 1 == sign || text.compare(colon + 1, sign - colon - 1, "***") == 0)
+      continue;
+    text.replace(colon + 1, sign - colon - 1, "***");
+  }
+  return text;
 }
 
 }  // namespace healthchecks::detail

@@ -79,6 +79,9 @@ inline std::string mask_secrets(std::string text, const std::vector<std::string>
   return text;
 }
 
+/// `text` with the password of every "scheme://user:password@host" in it read as "***".
+std::string mask_url_passwords(std::string text);
+
 /// Appends `text` so that it stays on one line: control characters escaped (\n, \r, \t,
 /// \xNN; a newline in a message must not start a line of its own that could pass for another
 /// entry), bytes that are not UTF-8 as U+FFFD.
