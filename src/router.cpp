@@ -687,7 +687,6 @@ void Handler::dispatch(const Request& request, Done done) {
   if (name == "am-i-up") return am_i_up(api, done);
   const Budget budget = budget_of(request);
   redacted_ = !details_allowed(request);
-  trace_context(request);
   if (budget.hops > options.max_hops) {
     done(crit_response(api, status_code(*config_, Level::crit), "Hop limit",
                        "this request crossed " + std::to_string(budget.hops) +
@@ -702,6 +701,7 @@ void Handler::dispatch(const Request& request, Done done) {
     return about(api, check, budget, std::move(done));
   }
   if (name == "traverse" && api == Api::v1) {
+    trace_context(request);  // only a traversal passes it on: polls do not look for it
     std::vector<std::string> path_list;
     if (dependencies && !dependencies->empty()) path_list = split(*dependencies, ',');
     return traverse(std::move(path_list), action.value_or(""), type.value_or(""), budget,
