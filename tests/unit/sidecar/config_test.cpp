@@ -20,9 +20,9 @@ namespace {
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-std::string error_of(const std::string& text) {
+std::string error_of(const std::string& text, const LoadOptions& options = {}) {
   try {
-    (void)parse_config(text, "svc.json", "");
+    (void)parse_config(text, "svc.json", "", options);
   } catch (const Error& e) {
     EXPECT_EQ(e.category(), "config");
     return e.what();
@@ -457,16 +457,6 @@ LoadOptions environment(std::map<std::string, std::string> variables, bool requi
     return it == shared->end() ? nullptr : it->second.c_str();
   };
   return options;
-}
-
-std::string error_of(const std::string& text, const LoadOptions& options) {
-  try {
-    (void)parse_config(text, "svc.json", "", options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.category(), "config");
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(SidecarConfigEnvironment, ReferencesWorkInEveryStringValueAtAnyDepth) {
