@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,7 +17,7 @@
 namespace healthchecks {
 
 namespace detail {
-class Core;
+class Engine;
 }
 
 /// One change of an endpoint's level, as told to a StatusListener.
@@ -33,6 +34,29 @@ struct StatusChange {
 /// Called once for every change of an endpoint's level, in order, from a library thread.
 /// It must not block for long; it may not call back into the Registry's destructor.
 using StatusListener = std::function<void(const StatusChange&)>;
+
+/// A listener's registration (Registry::subscribe): the listener is told of changes until the
+/// Subscription is destroyed or reset. Movable; an empty one holds nothing.
+class Subscription {
+ public:
+  Subscription() = default;
+  Subscription(Subscription&& other) noexcept;
+  Subscription& operator=(Subscription&& other) noexcept;
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+  /// Unsubscribes: once it returns, the listener is not running (unless this is called from
+  /// the listener itself) and is not called again.
+  ~Subscription();
+  void reset() noexcept;
+  explicit operator bool() const noexcept { return id_ != 0; }
+
+ private:
+  friend class Registry;
+  Subscription(std::weak_ptr<detail::Engine> engine, std::uint64_t id) noexcept
+      : engine_(std::move(engine)), id_(id) {}
+  std::weak_ptr<detail::Engine> engine_;
+  std::uint64_t id_ = 0;
+};
 
 /// An execution that did not end with an answer of the check's own: it ran past its time-out, or
 /// the check threw. Told to RegistryOptions::on_problem, for logs: such a check is broken, not
@@ -58,7 +82,8 @@ struct RegistryOptions {
   std::chrono::milliseconds default_timeout{2000};
   /// Before the first result of a background check exists.
   FirstResult first_result = FirstResult::wait;
-  /// Told of every level change of every endpoint.
+  /// Told of every level change of every endpoint (for more listeners, or listeners added
+  /// later, see Registry::subscribe).
   StatusListener on_change;
   /// Told of every execution that timed out or threw (executions run for callers' hop chains
   /// excepted: those are the callers'). From a library thread; it must not block for long.
@@ -91,8 +116,12 @@ struct RegistryOptions {
 ///     healthchecks::Router router(registry);
 ///
 /// Register everything before the first Router is made (or start() is called); from then on the
-/// set is fixed and the registry is safe to use from any thread. The Registry may be destroyed
-/// before the routers that use it: they share its state.
+/// set is fixed and the registry is safe to use from any thread. Threads are made by start(),
+/// not before: a registry that is only filled (to validate a configuration, say) runs nothing.
+///
+/// Ownership, one rule along the chain Registry -> Router -> Server: each keeps alive what it
+/// serves. A Router shares the registry's state and a Server holds its Router, so they may be
+/// destroyed in any order.
 class Registry {
  public:
   explicit Registry(About about = About{}, RegistryOptions options = {});
@@ -108,8 +137,13 @@ class Registry {
   ///         invalid option, or a registration after start().
   Registry& add(StatusEndpoint endpoint);
 
-  /// Freezes the set and starts background refreshes. Called by Router; idempotent.
+  /// Freezes the set, makes the threads and starts background refreshes. Making a Router
+  /// calls it; idempotent.
   void start();
+
+  /// Tells `listener` of every level change from now on, from a library thread, until the
+  /// returned Subscription goes. Any number may be added, before or after start().
+  [[nodiscard]] Subscription subscribe(StatusListener listener);
 
   const About& about() const noexcept;
   /// The registered endpoints, in registration order.
@@ -117,7 +151,7 @@ class Registry {
 
  private:
   friend class Router;
-  std::shared_ptr<detail::Core> core_;
+  std::shared_ptr<detail::Engine> engine_;
 };
 
 }  // namespace healthchecks

@@ -64,15 +64,16 @@ struct RouterOptions {
 /// Serves every endpoint of the Health Checks API for one Registry.
 ///
 /// Thread-safe; one Router serves any number of connections. Checks run on the registry's
-/// threads, never on the caller's.
+/// threads, never on the caller's. A Router is a handle: it keeps the registry's state alive,
+/// and copies of it share one router (options, limits, counters).
 class Router {
  public:
-  /// Starts the registry (freezing its endpoints).
+  /// Starts the registry (freezing its endpoints and making its threads).
   /// @throws Error ("options: ...") for a status code that cannot carry a body.
   explicit Router(Registry& registry, RouterOptions options = {});
   ~Router();
-  Router(const Router&) = delete;
-  Router& operator=(const Router&) = delete;
+  Router(const Router&) = default;
+  Router& operator=(const Router&) = default;
 
   /// True when `target` lies under the base path, i.e. this router answers it. Adapters use it
   /// to let the host server handle everything else.

@@ -58,7 +58,8 @@ std::size_t default_max_connections();
 ///     healthchecks::Server server(router, {"127.0.0.1", 8080});
 ///     server.run();  // until server.stop() from another thread or a signal handler
 ///
-/// @note The Router must outlive the Server.
+/// The Server keeps a copy of the Router (a handle on the same router), so either may be
+/// destroyed first.
 class Server {
  public:
   /// Binds and listens at once, so a taken port fails here.

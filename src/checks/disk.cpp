@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "detail/text.hpp"
 #include "healthchecks/error.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <memory>
 
-#include "detail/hop_headers.hpp"
-#include "detail/http_client.hpp"
-#include "detail/network_check.hpp"
-#include "detail/peer_answer.hpp"
-#include "detail/text.hpp"
+#include "api/peer_answer.hpp"
+#include "checks/network_check.hpp"
+#include "core/budget.hpp"
 #include "healthchecks/error.hpp"
+#include "transport/http_client.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {

@@ -12,10 +12,10 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "detail/latency.hpp"
-#include "detail/network_check.hpp"
-#include "detail/runtime_impl.hpp"
-#include "detail/text.hpp"
+#include "checks/latency.hpp"
+#include "checks/network_check.hpp"
+#include "runtime/runtime_impl.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {

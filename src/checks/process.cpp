@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
-#include "detail/text.hpp"
 #include "healthchecks/error.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {

@@ -7,10 +7,10 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
-#include "detail/latency.hpp"
-#include "detail/network_check.hpp"
-#include "detail/socket_probe.hpp"
-#include "detail/text.hpp"
+#include "checks/latency.hpp"
+#include "checks/network_check.hpp"
+#include "checks/socket_probe.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {
@@ -77,14 +77,14 @@ class RedisProbe final : public detail::SocketProbe {
       return finish(Status::crit(
           {}, "SELECT " + std::to_string(options_.db) + " failed at " + where() + ": " + text));
     }
-    if (step == Step::ping) return judge(line);
+    if (step == Step::ping) return usable(line);
     if (error || line.empty() || line.front() != '+') {
       return finish(Status::crit({}, "unexpected answer from " + where() + ": " + line));
     }
     read_reply();
   }
 
-  void judge(const std::string& line) {
+  void usable(const std::string& line) {
     const auto took = elapsed();
     if (line.rfind("-NOAUTH", 0) == 0) {
       return finish(Status::crit(

@@ -1,8 +1,8 @@
-#include "detail/socket_probe.hpp"
+#include "checks/socket_probe.hpp"
 
 #include <boost/asio/connect.hpp>
 
-#include "detail/text.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::detail {
 

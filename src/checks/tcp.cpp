@@ -1,8 +1,8 @@
 #include "healthchecks/checks/tcp.hpp"
 
-#include "detail/network_check.hpp"
-#include "detail/socket_probe.hpp"
-#include "detail/text.hpp"
+#include "checks/network_check.hpp"
+#include "checks/socket_probe.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {

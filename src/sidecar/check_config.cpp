@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include "detail/http_client.hpp"
-#include "detail/runtime.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#include "runtime/runtime.hpp"
+#include "transport/http_client.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
 #endif

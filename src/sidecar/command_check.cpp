@@ -14,10 +14,10 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "detail/network_check.hpp"
-#include "detail/runtime_impl.hpp"
-#include "detail/text.hpp"
+#include "checks/network_check.hpp"
 #include "healthchecks/error.hpp"
+#include "runtime/runtime_impl.hpp"
+#include "util/text.hpp"
 
 extern char** environ;
 

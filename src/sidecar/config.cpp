@@ -7,11 +7,11 @@
 #include <optional>
 #include <sstream>
 
-#include "detail/json_input.hpp"
 #include "healthchecks/error.hpp"
 #include "sidecar/check_config.hpp"
 #include "sidecar/environment.hpp"
 #include "sidecar/reader.hpp"
+#include "util/json_input.hpp"
 
 namespace healthchecks::sidecar {
 namespace {

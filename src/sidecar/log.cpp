@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/json_writer.hpp"
-#include "detail/text.hpp"
-#include "detail/utf8.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/status.hpp"
+#include "util/json_writer.hpp"
+#include "util/text.hpp"
+#include "util/utf8.hpp"
 
 namespace healthchecks::sidecar {
 namespace {

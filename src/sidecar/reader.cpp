@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "detail/text.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::sidecar {
 

@@ -17,8 +17,8 @@
 
 #include "healthchecks/status.hpp"
 
-#include "detail/text.hpp"
 #include "healthchecks/error.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::sidecar {
 

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/json_input.hpp"
-#include "detail/json_writer.hpp"
-#include "detail/peer_answer.hpp"
+#include "api/peer_answer.hpp"
+#include "util/json_input.hpp"
+#include "util/json_writer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;

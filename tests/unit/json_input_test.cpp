@@ -1,4 +1,4 @@
-#include "detail/json_input.hpp"
+#include "util/json_input.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "detail/json_writer.hpp"
+#include "util/json_writer.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -8,7 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "detail/completion.hpp"
+#include "core/completion.hpp"
 #include "healthchecks/checks/http.hpp"
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/registry.hpp"

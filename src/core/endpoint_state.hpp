@@ -1,23 +1,24 @@
-// The engine behind Registry: one EndpointState per dependency runs its check with deadline,
-// single-flight, caching, background refresh and flap dampening, and tells listeners of changes.
+// One dependency inside the engine: its check's executions (single-flight per caller chain,
+// deadlines), its remembered result (cache, background refresh, staleness) and its dampened
+// level. Definitions by concern: endpoint_state.cpp (requests and results), execution.cpp
+// (running the check), freshness.cpp (what memory may answer), dampening.cpp (flapping).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "detail/gate.hpp"
-#include "detail/runtime.hpp"
+#include "core/budget.hpp"
+#include "core/gate.hpp"
 #include "healthchecks/registry.hpp"
+#include "runtime/runtime.hpp"
 
 namespace healthchecks::detail {
 
@@ -38,33 +39,7 @@ struct Outcome {
 
 using OutcomeHandler = std::function<void(Outcome)>;
 
-/// What a request may spend and where it has been: its deadline (the caller's, passed down
-/// from hop to hop), the services it crossed, and whether it came back to this one.
-struct Budget {
-  Clock::time_point deadline = Clock::time_point::max();
-  int hops = 0;
-  std::string_view via;  // the instance ids it passed through before this one (a view)
-  bool cycle = false;    // it already passed through this service
-
-  /// True when the caller sent hop headers: executions for it are its own (see EndpointState).
-  bool supplied() const noexcept { return hops != 0 || !via.empty(); }
-  /// Which execution the caller may share: "" for callers without hop headers, else its hops
-  /// and chain.
-  std::string key() const {
-    return supplied() ? std::to_string(hops) + "|" + std::string(via) : std::string();
-  }
-  /// The chain to send on: `via` and this service's id, the oldest ids dropped so that it stays
-  /// within kMaxViaBytes (a peer must never see a chain it would refuse).
-  std::string chain(const std::string& self) const;
-};
-
-/// The longest X-Healthchecks-Via accepted and sent: room for 32 hops of our ids and then some.
-inline constexpr std::size_t kMaxViaBytes = 1024;
-
-/// `via` with the oldest ids dropped until it fits in `limit` bytes (a view into `via`).
-std::string_view recent_ids(std::string_view via, std::size_t limit);
-
-class Core;
+class Engine;
 
 // One dependency: its check's executions, its remembered result, its dampened level.
 //
@@ -76,7 +51,7 @@ class Core;
 // that caller alone. A caller's deadline bounds its own wait, never an execution.
 class EndpointState : public std::enable_shared_from_this<EndpointState> {
  public:
-  EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout, Core& core);
+  EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout, Engine& engine);
 
   const StatusEndpoint& endpoint() const noexcept { return endpoint_; }
   std::chrono::milliseconds timeout() const noexcept { return timeout_; }
@@ -84,21 +59,21 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   /// Answers `done` once, inline or later: from memory when fresh, else by joining the running
   /// execution for the caller's key or starting one; at the latest at min(budget deadline,
   /// now + timeout).
-  void get(const Budget& budget, OutcomeHandler done);
+  void request_outcome(const Budget& budget, OutcomeHandler done);
 
   /// Background mode: run now and then every interval.
   void start_background();
 
   /// What a remembered result says, without copying it: the fast path for answers that only
   /// need levels (aggregate). False when there is no usable result in memory.
-  struct Glance {
+  struct CachedLevel {
     Level level = Level::ok;
     Clock::duration age{};
     Clock::duration fresh_for{};
   };
-  bool glance(Clock::time_point now, Glance& glance) const;
+  bool cached_level(Clock::time_point now, CachedLevel& glance) const;
   /// The remembered outcome, if there is a usable one.
-  std::optional<Outcome> peek(Clock::time_point now) const;
+  std::optional<Outcome> cached_outcome(Clock::time_point now) const;
 
   bool internal() const noexcept { return internal_; }
 
@@ -129,14 +104,14 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
     Clock::duration duration;
   };
 
-  struct Memory {
+  struct ResultAge {
     Clock::duration age{};
     Clock::duration fresh_for{};
     bool stale = false;
   };
 
-  // What glance() needs, published with a sequence lock so that pollers read it without taking
-  // mutex_. Written only with mutex_ held (publish, schedule_refresh).
+  // What cached_level() needs, published with a sequence lock so that pollers read it without
+  // taking mutex_. Written only with mutex_ held (publish, schedule_refresh).
   struct Snapshot {
     std::atomic<unsigned> sequence{0};
     std::atomic<bool> has_result{false};
@@ -146,13 +121,13 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   };
   void update_snapshot();
   // From a result's age and the next refresh: usable, fresh for how long, stale or not.
-  bool judge(Clock::duration age, Clock::time_point now, Clock::time_point next_refresh,
-             Memory& memory) const;
+  bool usable(Clock::duration age, Clock::time_point now, Clock::time_point next_refresh,
+              ResultAge& memory) const;
 
   bool background() const noexcept { return endpoint_.interval.count() > 0; }
   // With mutex_ held: whether the last result may answer now, and how fresh it is.
-  bool memory(Clock::time_point now, Memory& memory) const;
-  std::optional<Outcome> remembered(Clock::time_point now) const;
+  bool last_usable(Clock::time_point now, ResultAge& memory) const;
+  std::optional<Outcome> usable_outcome(Clock::time_point now) const;
   // With mutex_ held.
   Execution* find_execution(std::uint64_t id);
   Execution* find_key(const std::string& key);
@@ -171,8 +146,8 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   void schedule_refresh(Clock::time_point at);
   // Answers the waiters of execution `id` and unlocks `lock`; a shared execution's result is
   // also remembered, dampened and told to listeners.
-  void answer(std::uint64_t id, bool shared, Clock::time_point started, Status status,
-              Clock::time_point now, std::unique_lock<std::mutex>& lock);
+  void answer_waiters(std::uint64_t id, bool shared, Clock::time_point started, Status status,
+                      Clock::time_point now, std::unique_lock<std::mutex>& lock);
   void publish(Status status, Clock::time_point started, Clock::time_point now,
                std::vector<Waiter> waiters, std::unique_lock<std::mutex>& lock);
   void dampen(const Status& raw, Clock::time_point now);
@@ -183,7 +158,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   const bool internal_;
   const std::chrono::milliseconds timeout_;
   const std::optional<std::chrono::milliseconds> max_stale_;
-  Core& core_;
+  Engine& engine_;
 
   mutable std::mutex mutex_;
   std::uint64_t exec_seq_ = 0;
@@ -199,68 +174,6 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   std::vector<StatusChange> changes_;  // not yet told to listeners
   Snapshot snapshot_;
   std::mutex deliver_mutex_;
-};
-
-class Core {
- public:
-  Core(About about, RegistryOptions options);
-  ~Core();
-  Core(const Core&) = delete;
-  Core& operator=(const Core&) = delete;
-
-  void add(StatusEndpoint endpoint);
-  void start();
-  bool started() const;
-
-  const About& about() const noexcept { return about_; }
-  const RegistryOptions& options() const noexcept { return options_; }
-  const std::vector<std::shared_ptr<EndpointState>>& endpoints() const noexcept {
-    return endpoints_;
-  }
-  /// The endpoint registered under `slug`, or nullptr.
-  EndpointState* find(std::string_view slug) const noexcept;
-  Runtime& runtime() noexcept { return *runtime_; }
-  /// A random id for this registry, so that a request that comes back to it is recognised.
-  const std::string& instance_id() const noexcept { return instance_id_; }
-  const std::shared_ptr<Gate>& gate() const noexcept { return gate_; }
-
-  /// The About JSON up to and including `"dependencies":[`, in full or redacted.
-  const std::string& about_head(bool redacted = false) const noexcept {
-    return redacted ? about_head_redacted_ : about_head_;
-  }
-  /// The About JSON from `],"customData":` to the end (with the change history, if kept).
-  std::shared_ptr<const std::string> about_tail() const;
-
-  /// Tells the listener and the history of one change.
-  void notify(const StatusChange& change);
-
-  /// Tells RegistryOptions::on_problem of an execution that timed out or threw.
-  void problem(const StatusEndpoint& endpoint, CheckProblem::Kind kind, const std::string& details);
-  /// `text` with every RegistryOptions::secrets value replaced by "***".
-  std::string scrub(std::string text) const;
-  void scrub(Status& status) const;
-
-  /// Takes one of the RegistryOptions::max_caller_executions slots; false when none is free.
-  bool claim_caller_execution() noexcept;
-  void release_caller_execution() noexcept;
-
- private:
-  About about_;
-  RegistryOptions options_;
-  std::shared_ptr<Gate> gate_;
-  std::unique_ptr<Runtime> runtime_;
-  std::vector<std::shared_ptr<EndpointState>> endpoints_;
-  mutable std::mutex mutex_;  // started_, history_, about_tail_
-  void render_tail();         // with mutex_ held (or in the constructor)
-
-  bool started_ = false;
-  std::string instance_id_;
-  std::string about_head_;
-  std::string about_head_redacted_;
-  std::shared_ptr<const std::string> about_tail_;
-  std::deque<StatusChange> history_;
-  std::atomic<std::size_t> caller_executions_{0};
-  std::vector<std::string> secrets_;  // as given and as written inside JSON strings
 };
 
 }  // namespace healthchecks::detail

@@ -1,6 +1,6 @@
 #include "healthchecks/response.hpp"
 
-#include "detail/text.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks {
 

@@ -1,6 +1,6 @@
 // The client side of Beast, kept to this file: resolve, connect, write, read, and give the
 // connection back to the pool when the server keeps it open.
-#include "detail/http_client.hpp"
+#include "transport/http_client.hpp"
 
 #include <memory>
 #include <mutex>
@@ -19,9 +19,9 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url_view.hpp>
 
-#include "detail/runtime_impl.hpp"
-#include "detail/text.hpp"
 #include "healthchecks/error.hpp"
+#include "runtime/runtime_impl.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::detail {
 namespace {

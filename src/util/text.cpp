@@ -1,8 +1,8 @@
-#include "detail/text.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 
-#include "detail/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace healthchecks::detail {
 

@@ -1,9 +1,9 @@
-#include "detail/json_input.hpp"
+#include "util/json_input.hpp"
 
 #include <cmath>
 #include <cstdlib>
 
-#include "detail/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace healthchecks::detail {
 namespace {

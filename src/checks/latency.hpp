@@ -4,8 +4,8 @@
 #include <chrono>
 #include <string>
 
-#include "detail/text.hpp"
 #include "healthchecks/status.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::detail {
 

@@ -9,8 +9,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
-#include "detail/http_date.hpp"
-#include "detail/transfer_encoding.hpp"
+#include "transport/http_date.hpp"
+#include "transport/transfer_encoding.hpp"
 
 namespace healthchecks {
 namespace detail {

@@ -1,8 +1,8 @@
-#include "detail/peer_answer.hpp"
+#include "api/peer_answer.hpp"
 
-#include "detail/json_input.hpp"
-#include "detail/json_writer.hpp"
-#include "detail/utf8.hpp"
+#include "util/json_input.hpp"
+#include "util/json_writer.hpp"
+#include "util/utf8.hpp"
 
 namespace healthchecks::detail {
 namespace {

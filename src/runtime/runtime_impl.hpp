@@ -16,8 +16,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "detail/blocking_pool.hpp"
-#include "detail/runtime.hpp"
+#include "runtime/blocking_pool.hpp"
+#include "runtime/runtime.hpp"
 
 namespace healthchecks::detail {
 

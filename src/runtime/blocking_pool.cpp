@@ -1,4 +1,4 @@
-#include "detail/blocking_pool.hpp"
+#include "runtime/blocking_pool.hpp"
 
 #include <thread>
 #include <utility>

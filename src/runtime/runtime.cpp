@@ -1,10 +1,10 @@
-#include "detail/runtime.hpp"
+#include "runtime/runtime.hpp"
 
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
 
-#include "detail/runtime_impl.hpp"
+#include "runtime/runtime_impl.hpp"
 
 namespace healthchecks::detail {
 

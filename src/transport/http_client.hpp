@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "detail/runtime.hpp"
+#include "runtime/runtime.hpp"
 
 namespace healthchecks::detail {
 

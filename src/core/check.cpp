@@ -1,7 +1,7 @@
 #include "healthchecks/check.hpp"
 
-#include "detail/completion.hpp"
-#include "detail/hop_headers.hpp"
+#include "core/budget.hpp"
+#include "core/completion.hpp"
 
 namespace healthchecks {
 

@@ -1,4 +1,4 @@
-#include "detail/json_writer.hpp"
+#include "util/json_writer.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/utf8.hpp"
+#include "util/utf8.hpp"
 
 namespace healthchecks::detail {
 namespace {

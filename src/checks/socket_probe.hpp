@@ -8,8 +8,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "detail/runtime_impl.hpp"
 #include "healthchecks/check.hpp"
+#include "runtime/runtime_impl.hpp"
 
 namespace healthchecks::detail {
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "detail/json_input.hpp"
 #include "healthchecks/error.hpp"
+#include "util/json_input.hpp"
 
 namespace healthchecks {
 namespace {

@@ -1,0 +1,251 @@
+// Answers made of the registry's check results: aggregate, About, one dependency.
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <optional>
+
+#include "api/answers.hpp"
+#include "core/engine.hpp"
+
+namespace healthchecks::detail {
+namespace {
+
+bool any_refused(const std::vector<Outcome>& outcomes) {
+  return std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.refused; });
+}
+
+constexpr const char* kRefused =
+    "too many checks are running for callers' hop chains (max_caller_executions); try again";
+
+// The HTTP caching headers of an answer: as fresh as the least fresh result it was made of, as
+// old as the oldest one that came from memory.
+struct CacheHeaders {
+  bool any = false;
+  double fresh_for = std::numeric_limits<double>::infinity();
+  std::optional<double> age;
+
+  void add(double result_fresh_for, std::optional<double> result_age) {
+    any = true;
+    fresh_for = std::min(fresh_for, result_fresh_for);
+    if (result_age) age = std::max(age.value_or(0.0), *result_age);
+  }
+  // Cache-Control (and Age, for answers from memory).
+  void apply(Response& response) const {
+    response.headers.clear();
+    if (!any || !(fresh_for > 0)) {
+      response.headers.emplace_back("Cache-Control", "no-cache");
+    } else {
+      response.headers.emplace_back("Cache-Control",
+                                    "max-age=" + std::to_string(static_cast<long>(fresh_for)));
+    }
+    if (age) response.headers.emplace_back("Age", std::to_string(static_cast<long>(*age)));
+  }
+};
+
+CacheHeaders cache_headers_of(const std::vector<Outcome>& outcomes) {
+  CacheHeaders headers;
+  for (const auto& o : outcomes) headers.add(o.fresh_for, o.age);
+  return headers;
+}
+
+// The aggregate's verdict, deterministic: the first CRIT, else the first WARN, in registration
+// order. A non-critical dependency's CRIT counts as WARN: the service is degraded, not down.
+struct Verdict {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t crit = none;
+  std::size_t warn = none;
+  bool demoted = false;  // the WARN is a non-critical CRIT
+
+  bool decided() const noexcept { return crit != none; }
+  void add(std::size_t i, Level level, bool critical) {
+    if (decided() || level == Level::ok) return;
+    if (level == Level::crit && critical) {
+      crit = i;
+    } else if (warn == none) {
+      warn = i;
+      demoted = level == Level::crit;
+    }
+  }
+  std::size_t chosen() const noexcept { return decided() ? crit : warn; }
+  Status finish(Status status) const {
+    if (!decided() && demoted) {
+      status.level = Level::warn;
+      status.details = "CRIT, but not critical for this service: " + status.details;
+    }
+    return status;
+  }
+};
+
+const Status kAllOk = Status::ok("Aggregate Check", "All checks are OK");
+
+// Runs the checks of `states` concurrently and calls `done` with their outcomes in order. The
+// shared state goes with the last callback, called or not.
+void check_all(std::vector<EndpointState*> states, const Budget& budget,
+               std::function<void(std::vector<Outcome>&)> done) {
+  if (states.empty()) {
+    std::vector<Outcome> none;
+    done(none);
+    return;
+  }
+  struct Gather {
+    std::atomic<std::size_t> left;  // outcomes still to come
+    std::vector<Outcome> outcomes;
+    std::function<void(std::vector<Outcome>&)> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->left = states.size();
+  gather->outcomes.resize(states.size());
+  gather->done = std::move(done);
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    states[i]->request_outcome(budget, [gather, i](Outcome outcome) {
+      gather->outcomes[i] = std::move(outcome);
+      if (gather->left.fetch_sub(1) == 1) gather->done(gather->outcomes);
+    });
+  }
+}
+
+}  // namespace
+
+RouterConfig::RouterConfig(RouterOptions router_options, const Engine& engine)
+    : options(std::move(router_options)), about(engine) {
+  std::string base = options.base_path;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
+  prefix = base + '/';
+}
+
+int status_code(const RouterConfig& config, Level level) {
+  const auto it = config.options.status_codes.find(level);
+  return it == config.options.status_codes.end() ? 200 : it->second;
+}
+
+void answer_am_i_up(Api api, const Done& done) {
+  if (api == Api::v2) {
+    done(json_response(200, status_body(api, Status::ok("Am I Up", "The service is running"))));
+    return;
+  }
+  done(ok_text_response());
+}
+
+void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::string_view type,
+                      const Caller& caller, Done done) {
+  // Contract: "aggregate", with ?type=internal|external filtering by the endpoint's type.
+  if (!type.empty() && type != "internal" && type != "external") {
+    // A caller's typo is not the service's health: with status codes opted in it is a 400 (a
+    // probe with a bad URL must not mark the instance down for ever); without, the reference's
+    // 200.
+    const int code = config->options.status_codes.empty() ? 200 : 400;
+    auto response =
+        crit_response(api, code, "Invalid type", "Unknown check type given for aggregate check");
+    done(std::move(response));
+    return;
+  }
+  const bool every = type.empty();
+  const bool internal = type == "internal";
+  const auto& endpoints = engine.endpoints();
+
+  // Polled many times a second with cached or background checks: when every result is in
+  // memory, answer from levels alone, copying only the status that is shown.
+  const auto now = Clock::now();
+  Verdict verdict;
+  bool any = false;
+  auto fresh_for = Clock::duration::max();
+  auto age = Clock::duration::zero();
+  bool remembered = true;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const EndpointState& state = *endpoints[i];
+    if (!every && state.internal() != internal) continue;
+    EndpointState::CachedLevel glance;
+    if (!state.cached_level(now, glance)) {
+      remembered = false;
+      break;
+    }
+    any = true;
+    fresh_for = std::min(fresh_for, glance.fresh_for);
+    age = std::max(age, glance.age);
+    verdict.add(i, glance.level, state.endpoint().critical);
+  }
+  if (remembered) {
+    std::optional<Status> shown;
+    if (verdict.chosen() == Verdict::none) {
+      shown = kAllOk;
+    } else if (auto outcome = endpoints[verdict.chosen()]->cached_outcome(now)) {
+      shown = verdict.finish(std::move(outcome->status));
+    }
+    if (shown) {  // else it expired in between: take the long way
+      auto response = json_response(status_code(*config, shown->level),
+                                    status_body(api, *shown, caller.redacted));
+      CacheHeaders freshness;
+      if (any)
+        freshness.add(std::chrono::duration<double>(fresh_for).count(),
+                      std::chrono::duration<double>(age).count());
+      freshness.apply(response);
+      done(std::move(response));
+      return;
+    }
+  }
+
+  std::vector<EndpointState*> states;
+  for (const auto& state : endpoints) {
+    if (every || state->internal() == internal) states.push_back(state.get());
+  }
+  std::vector<bool> critical;
+  for (const auto* state : states) critical.push_back(state->endpoint().critical);
+  check_all(std::move(states), caller.budget,
+            [api, config, critical = std::move(critical), redacted = caller.redacted,
+             done = std::move(done)](std::vector<Outcome>& outcomes) {
+              if (any_refused(outcomes)) return done(busy_response(kRefused));
+              Verdict verdict;
+              for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                verdict.add(i, outcomes[i].status.level, critical[i]);
+              }
+              const Status result = verdict.chosen() == Verdict::none
+                                        ? kAllOk
+                                        : verdict.finish(outcomes[verdict.chosen()].status);
+              auto response = json_response(status_code(*config, result.level),
+                                            status_body(api, result, redacted));
+              cache_headers_of(outcomes).apply(response);
+              done(std::move(response));
+            });
+}
+
+void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_status,
+                  const Caller& caller, Done done) {
+  std::vector<EndpointState*> states;
+  if (check_status) {
+    for (const auto& state : engine.endpoints()) states.push_back(state.get());
+  }
+  Engine* owner = &engine;  // valid in the callback: it runs inline or inside the registry's gate
+  check_all(std::move(states), caller.budget,
+            [api, check_status, owner, config, redacted = caller.redacted,
+             done = std::move(done)](std::vector<Outcome>& outcomes) {
+              if (any_refused(outcomes)) return done(busy_response(kRefused));
+              std::string body = config->about.head(redacted);
+              const auto& endpoints = owner->endpoints();
+              for (std::size_t i = 0; i < endpoints.size(); ++i) {
+                if (i != 0) body += ',';
+                append_about_dependency(body, endpoints[i]->endpoint(),
+                                        check_status ? &outcomes[i] : nullptr, api, redacted);
+              }
+              body += *config->about.tail(redacted);
+              auto response = json_response(200, std::move(body));
+              cache_headers_of(outcomes).apply(response);
+              done(std::move(response));
+            });
+}
+
+void answer_dependency(const ConfigPtr& config, Api api, EndpointState& state, const Caller& caller,
+                       Done done) {
+  state.request_outcome(caller.budget, [api, config, redacted = caller.redacted,
+                                        done = std::move(done)](Outcome outcome) {
+    if (outcome.refused) return done(busy_response(kRefused));
+    auto response = json_response(status_code(*config, outcome.status.level),
+                                  status_body(api, outcome.status, redacted));
+    CacheHeaders freshness;
+    freshness.add(outcome.fresh_for, outcome.age);
+    freshness.apply(response);
+    done(std::move(response));
+  });
+}
+
+}  // namespace healthchecks::detail

@@ -1,0 +1,57 @@
+// The router's answers, one function per kind of request: what each endpoint of the API does
+// once the target has been parsed and the caller's budget and permissions are known.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/render.hpp"
+#include "core/budget.hpp"
+#include "healthchecks/router.hpp"
+
+namespace healthchecks::detail {
+
+class Engine;
+class EndpointState;
+
+// What the router needs after it has returned from async_handle. Immutable but for the count;
+// it never owns the Engine, so that callbacks still queued at shutdown cannot keep the registry
+// alive.
+struct RouterConfig {
+  RouterConfig(RouterOptions router_options, const Engine& engine);
+  RouterOptions options;
+  std::string prefix;                              // base path + '/'
+  AboutText about;                                 // About's text around its dependencies
+  mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
+};
+using ConfigPtr = std::shared_ptr<const RouterConfig>;
+
+/// Who is asking: their hop budget, whether they may see details, their trace context (views
+/// into the request, valid until dispatch returns).
+struct Caller {
+  Budget budget;
+  bool redacted = false;
+  std::string_view traceparent;
+  std::string_view tracestate;
+};
+
+/// The HTTP status for a level (RouterOptions::status_codes, else 200).
+int status_code(const RouterConfig& config, Level level);
+
+void answer_am_i_up(Api api, const Done& done);
+/// ?type= is "", "internal" or "external"; anything else is the caller's mistake.
+void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::string_view type,
+                      const Caller& caller, Done done);
+void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_status,
+                  const Caller& caller, Done done);
+/// /status/{slug}.
+void answer_dependency(const ConfigPtr& config, Api api, EndpointState& state, const Caller& caller,
+                       Done done);
+/// /status/traverse: the last hop answers `action` itself; before that, one hop to the next.
+void answer_traverse(Engine& engine, const ConfigPtr& config, std::vector<std::string> path,
+                     std::string action, std::string_view type, const Caller& caller, Done done);
+
+}  // namespace healthchecks::detail

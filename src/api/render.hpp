@@ -1,0 +1,63 @@
+// Every wire shape the router writes, in one place: responses, v1/v2 statuses, About (head,
+// dependency entries, tail with the change history).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/endpoint_state.hpp"
+#include "healthchecks/about.hpp"
+#include "healthchecks/response.hpp"
+#include "healthchecks/status.hpp"
+
+namespace healthchecks::detail {
+
+class Engine;
+
+enum class Api { v1, v2 };
+
+inline constexpr const char* kJson = "application/json; charset=utf-8";
+inline constexpr const char* kText = "text/plain; charset=utf-8";
+
+using Done = std::function<void(Response)>;
+
+/// A JSON response with Cache-Control: no-cache.
+Response json_response(int status, std::string body);
+/// am-i-up's v1 answer: text "OK".
+Response ok_text_response();
+/// The status as the API version writes it; levels only when redacted.
+std::string status_body(Api api, const Status& status, bool redacted = false);
+Response crit_response(Api api, int http_status, std::string description, std::string details);
+/// 503 with Retry-After: a limit that protects the service, not a verdict on its health.
+Response busy_response(std::string details);
+
+/// One entry of About's "dependencies": without a status when `outcome` is null (about with
+/// checkStatus=false).
+void append_about_dependency(std::string& body, const StatusEndpoint& endpoint,
+                             const Outcome* outcome, Api api, bool redacted);
+
+/// About's text around its dependency list, rendered once (the head) or once per change of the
+/// history (the tail), secrets masked.
+class AboutText {
+ public:
+  explicit AboutText(const Engine& engine);
+  /// Up to and including `"dependencies":[`; redacted: only id and name (host "N/A").
+  const std::string& head(bool redacted) const noexcept {
+    return redacted ? head_redacted_ : head_;
+  }
+  /// From `],"customData":` to the end; redacted: an empty customData.
+  std::shared_ptr<const std::string> tail(bool redacted) const;
+
+ private:
+  const Engine& engine_;
+  std::string head_;
+  std::string head_redacted_;
+  mutable std::mutex mutex_;
+  mutable std::uint64_t tail_generation_ = 0;
+  mutable std::shared_ptr<const std::string> tail_;
+};
+
+}  // namespace healthchecks::detail

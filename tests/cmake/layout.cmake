@@ -1,0 +1,50 @@
+# The layers of docs/design.md, kept by what each folder may include. Fails naming the file and
+# the line that crosses a layer:
+#   include/healthchecks/   no Asio or Beast, except healthchecks/beast/ and healthchecks/asio/
+#   src/util, core, api     no Asio, no Beast, nothing from runtime_impl.hpp, transport/ or checks/
+#   src/sidecar             only the public headers, util/ and its own
+set(offenders "")
+function(check_folder dir pattern)  # pattern: a regex over the included name
+  file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/${dir}/*.hpp ${ROOT}/${dir}/*.cpp)
+  foreach(file ${files})
+    file(STRINGS ${ROOT}/${file} lines REGEX "^[ \t]*#[ \t]*include")
+    foreach(line ${lines})
+      if(line MATCHES "${pattern}")
+        list(APPEND offenders "${file}: ${line}")
+      endif()
+    endforeach()
+  endforeach()
+  list(LENGTH files count)
+  message(STATUS "${dir}: ${count} files checked")
+  set(offenders ${offenders} PARENT_SCOPE)
+endfunction()
+
+file(GLOB_RECURSE headers RELATIVE ${ROOT}/include ${ROOT}/include/*.hpp)
+foreach(header ${headers})
+  if(header MATCHES "^healthchecks/(beast|asio)/")
+    continue()
+  endif()
+  file(STRINGS ${ROOT}/include/${header} lines REGEX "#include.*boost/(beast|asio)")
+  if(lines)
+    list(APPEND offenders "include/${header}: ${lines}")
+  endif()
+endforeach()
+list(LENGTH headers count)
+message(STATUS "include: ${count} public headers checked")
+
+set(no_transport "boost/(asio|beast)|runtime_impl\\.hpp|\"(transport|checks|sidecar)/")
+check_folder(src/util "${no_transport}|\"(core|api|runtime)/")
+check_folder(src/core "${no_transport}|\"api/")
+check_folder(src/api "${no_transport}")
+check_folder(src/sidecar "#[ \t]*include[ \t]*\"(core|api|runtime|transport|checks|detail)/")
+# Until checks reach the runtime through the public door (healthchecks/asio/executor.hpp):
+list(REMOVE_ITEM offenders
+  "src/sidecar/check_config.cpp: #include \"transport/http_client.hpp\""
+  "src/sidecar/check_config.cpp: #include \"runtime/runtime.hpp\""
+  "src/sidecar/command_check.cpp: #include \"checks/network_check.hpp\""
+  "src/sidecar/command_check.cpp: #include \"runtime/runtime_impl.hpp\"")
+
+if(offenders)
+  list(JOIN offenders "\n  " text)
+  message(FATAL_ERROR "Includes that cross a layer (see docs/design.md):\n  ${text}")
+endif()
