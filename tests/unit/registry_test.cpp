@@ -2,7 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -115,6 +118,87 @@ TEST(Registry, RejectsBadOptions) {
 }
 
 // Outlives its registry and router without crashing: a check still running at shutdown.
+// Threads of this process, from /proc (the registry's I/O and pool threads among them).
+std::size_t thread_count() {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    (void)entry;
+    ++count;
+  }
+  return count;
+}
+
+TEST(Registry, MakesNoThreadBeforeStart) {
+  const auto before = thread_count();
+  Registry registry;
+  registry.add(ok_endpoint("db"));
+  registry.add(ok_endpoint("cache"));
+  EXPECT_EQ(thread_count(), before);  // filled and validated, nothing running
+  registry.start();
+  EXPECT_GT(thread_count(), before);
+}
+
+// A check whose level follows `up`, checked on every request.
+StatusEndpoint switchable(std::shared_ptr<std::atomic<bool>> up) {
+  return StatusEndpoint("Switch", "switch", "internal", [up] { return up->load(); });
+}
+
+TEST(Registry, SubscriptionsHearEveryChangeUntilTheyGo) {
+  auto up = std::make_shared<std::atomic<bool>>(true);
+  Registry registry;
+  registry.add(switchable(up));
+  std::mutex mutex;
+  std::vector<std::string> first, second;
+  auto a = registry.subscribe([&](const StatusChange& c) {
+    std::lock_guard<std::mutex> lock(mutex);
+    first.push_back(std::string(to_string(c.to)));
+  });
+  Router router(registry);
+  // Added after start: any number, at any time.
+  auto b = registry.subscribe([&](const StatusChange& c) {
+    std::lock_guard<std::mutex> lock(mutex);
+    second.push_back(std::string(to_string(c.to)));
+  });
+  up->store(false);
+  router.handle("GET", "/status/switch");
+  a.reset();
+  EXPECT_FALSE(a);
+  up->store(true);
+  router.handle("GET", "/status/switch");
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_THAT(first, ::testing::ElementsAre("CRIT"));
+  EXPECT_THAT(second, ::testing::ElementsAre("CRIT", "OK"));
+}
+
+TEST(Registry, ASubscriptionMayOutliveItsRegistry) {
+  Subscription kept;
+  {
+    Registry registry;
+    registry.add(ok_endpoint("db"));
+    kept = registry.subscribe([](const StatusChange&) {});
+    EXPECT_TRUE(kept);
+  }
+  kept.reset();  // the registry is gone: nothing to do, nothing to crash
+  SUCCEED();
+}
+
+TEST(Registry, AnEmptyListenerIsRefused) {
+  Registry registry;
+  EXPECT_THROW((void)registry.subscribe(nullptr), Error);
+}
+
+TEST(Registry, RoutersMayOutliveItAndCopiesShareOneRouter) {
+  std::optional<Router> copy;
+  {
+    Registry registry;
+    registry.add(ok_endpoint("db"));
+    Router router(registry);
+    copy.emplace(router);
+  }
+  EXPECT_EQ(copy->handle("GET", "/status/aggregate").status, 200);
+  EXPECT_THAT(copy->handle("GET", "/status/db").body, HasSubstr("OK"));
+}
+
 TEST(Registry, ShutsDownWhileACheckIsRunning) {
   auto release = std::make_shared<std::atomic<bool>>(false);
   {

@@ -214,6 +214,18 @@ TEST(Server, ServesOnSeveralThreads) {
   for (auto& reply : replies) EXPECT_EQ(reply.get().body, R"(["OK"])");
 }
 
+TEST(Server, KeepsItsRouterAlive) {
+  std::unique_ptr<Server> server;
+  {
+    Registry registry;
+    registry.add({"MySQL", "db", "internal", [] { return true; }});
+    Router router(registry);
+    server = std::make_unique<Server>(router, any_port());
+  }
+  server->start();  // registry and router are gone: the server holds what it serves
+  EXPECT_EQ(http_get(server->port(), "/status/db").body, R"(["OK"])");
+}
+
 TEST(Server, RunBlocksUntilStopped) {
   Registry registry;
   Router router(registry);
