@@ -19,9 +19,9 @@ http::request<http::string_body> request(http::verb verb, const char* target,
   return req;
 }
 
-class Adapter : public ::testing::Test {
+class BeastRouterAdapter : public ::testing::Test {
  protected:
-  Adapter() {
+  BeastRouterAdapter() {
     registry_.add({"MySQL", "db", "internal", [] { return true; }});
     router_ = std::make_unique<Router>(registry_);
   }
@@ -29,7 +29,7 @@ class Adapter : public ::testing::Test {
   std::unique_ptr<Router> router_;
 };
 
-TEST_F(Adapter, LeavesOtherPathsToTheHost) {
+TEST_F(BeastRouterAdapter, LeavesOtherPathsToTheHost) {
   EXPECT_FALSE(beast::handle(*router_, request(http::verb::get, "/index.html")).has_value());
   bool called = false;
   EXPECT_FALSE(beast::async_handle(*router_, request(http::verb::get, "/api/users"),
@@ -37,7 +37,7 @@ TEST_F(Adapter, LeavesOtherPathsToTheHost) {
   EXPECT_FALSE(called);
 }
 
-TEST_F(Adapter, AnswersItsOwnPaths) {
+TEST_F(BeastRouterAdapter, AnswersItsOwnPaths) {
   const auto res = beast::handle(*router_, request(http::verb::get, "/status/db"));
   ASSERT_TRUE(res.has_value());
   EXPECT_EQ(res->result(), http::status::ok);
@@ -48,14 +48,14 @@ TEST_F(Adapter, AnswersItsOwnPaths) {
   EXPECT_EQ((*res)[http::field::content_length], "6");
 }
 
-TEST_F(Adapter, HeadKeepsTheLengthAndDropsTheBody) {
+TEST_F(BeastRouterAdapter, HeadKeepsTheLengthAndDropsTheBody) {
   const auto res = beast::handle(*router_, request(http::verb::head, "/status/am-i-up"));
   ASSERT_TRUE(res.has_value());
   EXPECT_EQ(res->body(), "");
   EXPECT_EQ((*res)[http::field::content_length], "2");
 }
 
-TEST_F(Adapter, FollowsTheRequestsVersionAndKeepAlive) {
+TEST_F(BeastRouterAdapter, FollowsTheRequestsVersionAndKeepAlive) {
   auto req10 = request(http::verb::get, "/status/am-i-up", 10);
   auto res = beast::handle(*router_, req10);
   EXPECT_EQ(res->version(), 10u);
@@ -68,7 +68,7 @@ TEST_F(Adapter, FollowsTheRequestsVersionAndKeepAlive) {
   EXPECT_FALSE(beast::handle(*router_, req11)->keep_alive());
 }
 
-TEST_F(Adapter, AsyncFormAnswersOnce) {
+TEST_F(BeastRouterAdapter, AsyncFormAnswersOnce) {
   std::promise<beast::response> answer;
   auto future = answer.get_future();
   EXPECT_TRUE(beast::async_handle(*router_, request(http::verb::get, "/status/aggregate"),
@@ -76,13 +76,13 @@ TEST_F(Adapter, AsyncFormAnswersOnce) {
   EXPECT_EQ(future.get().body(), R"(["OK"])");
 }
 
-TEST_F(Adapter, CopiesExtraHeaders) {
+TEST_F(BeastRouterAdapter, CopiesExtraHeaders) {
   const auto res = beast::handle(*router_, request(http::verb::post, "/status/db"));
   EXPECT_EQ(res->result(), http::status::method_not_allowed);
   EXPECT_EQ((*res)[http::field::allow], "GET, HEAD");
 }
 
-TEST_F(Adapter, AStatusThatCarriesNoBodyIsSentWithoutOne) {
+TEST_F(BeastRouterAdapter, AStatusThatCarriesNoBodyIsSentWithoutOne) {
   // Beast refuses to frame a body for 204 or 304 and throws; the adapter must never let a
   // Response make it do that.
   auto req = request(http::verb::get, "/status/db");
@@ -93,7 +93,7 @@ TEST_F(Adapter, AStatusThatCarriesNoBodyIsSentWithoutOne) {
   EXPECT_TRUE(not_modified.body().empty());
 }
 
-TEST_F(Adapter, RefusesATransferEncodingThatIsNotChunkedAndClosesTheConnection) {
+TEST_F(BeastRouterAdapter, RefusesATransferEncodingThatIsNotChunkedAndClosesTheConnection) {
   for (const char* coding : {"chunked, gzip", "xchunked", "gzip"}) {
     auto req = request(http::verb::get, "/status/db");
     req.set(http::field::transfer_encoding, coding);
@@ -110,7 +110,7 @@ TEST_F(Adapter, RefusesATransferEncodingThatIsNotChunkedAndClosesTheConnection) 
   EXPECT_EQ(beast::handle(*router_, chunked)->result_int(), 200u);
 }
 
-TEST(AdapterOptions, StatusCodesThatCannotCarryABodyAreRefusedAtStartUp) {
+TEST(BeastRouterAdapterOptions, StatusCodesThatCannotCarryABodyAreRefusedAtStartUp) {
   Registry registry;
   for (const int code : {204, 205, 304, 100, 600}) {
     RouterOptions options;

@@ -5,6 +5,6 @@
 
 #include <gtest/gtest.h>
 
-TEST(Headers, StandTogether_a) {
+TEST(PublicHeaders, StandTogether_a) {
   EXPECT_EQ(healthchecks::to_string(healthchecks::Level::ok), "OK");
 }

@@ -5,6 +5,6 @@
 
 #include <gtest/gtest.h>
 
-TEST(Headers, StandTogether_b) {
+TEST(PublicHeaders, StandTogether_b) {
   EXPECT_EQ(healthchecks::to_string(healthchecks::Level::ok), "OK");
 }

@@ -1,6 +1,5 @@
 // The registry's protections for a service that is polled hard: deadlines, single-flight,
-// caching, background refresh, criticality, status codes, freshness, flap dampening and the
-// change listener.
+// caching, background refresh, freshness, flap dampening and the change listener.
 #include "healthchecks/registry.hpp"
 
 #include <atomic>
@@ -96,7 +95,7 @@ std::chrono::milliseconds timed(F&& f) {
 
 // --- Deadlines ---------------------------------------------------------------------------------
 
-TEST(Deadline, HungCheckAnswersCritAtItsDeadlineAndTheServiceGoesOn) {
+TEST(RegistryDeadline, HungCheckAnswersCritAtItsDeadlineAndTheServiceGoesOn) {
   Sleeper sleeper;
   Registry registry;
   StatusEndpoint hung("Hung DB", "db", "internal", sleeper.check(60s));
@@ -123,7 +122,7 @@ TEST(Deadline, HungCheckAnswersCritAtItsDeadlineAndTheServiceGoesOn) {
             1000ms);
 }
 
-TEST(Deadline, AHungCheckPinsOneWorkerNoMatterHowOftenItIsAsked) {
+TEST(RegistryDeadline, AHungCheckPinsOneWorkerNoMatterHowOftenItIsAsked) {
   Sleeper sleeper;
   Registry registry;
   StatusEndpoint hung("Hung", "hung", "internal", sleeper.check(60s));
@@ -143,7 +142,7 @@ TEST(Deadline, AHungCheckPinsOneWorkerNoMatterHowOftenItIsAsked) {
   EXPECT_EQ(sleeper.executions(), 2);
 }
 
-TEST(Deadline, DefaultIsTwoSecondsAndSettableGloballyAndPerEndpoint) {
+TEST(RegistryDeadline, DefaultIsTwoSecondsAndSettableGloballyAndPerEndpoint) {
   RegistryOptions options;
   EXPECT_EQ(options.default_timeout, 2000ms);
   options.default_timeout = 100ms;
@@ -158,7 +157,7 @@ TEST(Deadline, DefaultIsTwoSecondsAndSettableGloballyAndPerEndpoint) {
   EXPECT_THAT(router.handle("GET", "/status/own").body, HasSubstr("timed out after 200 ms"));
 }
 
-TEST(Deadline, AnAsyncCheckThatNeverCompletesTimesOut) {
+TEST(RegistryDeadline, AnAsyncCheckThatNeverCompletesTimesOut) {
   Registry registry;
   auto kept = std::make_shared<std::vector<Completion>>();  // keeps the handlers, never calls
   StatusEndpoint silent(
@@ -172,7 +171,7 @@ TEST(Deadline, AnAsyncCheckThatNeverCompletesTimesOut) {
 
 // --- Single-flight and caching ---------------------------------------------------------------
 
-TEST(Coalescing, ConcurrentRequestsShareOneExecution) {
+TEST(RegistryCoalescing, ConcurrentRequestsShareOneExecution) {
   auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions, 100ms));
@@ -196,7 +195,7 @@ TEST(Coalescing, ConcurrentRequestsShareOneExecution) {
   EXPECT_EQ(executions->load(), 1);
 }
 
-TEST(Coalescing, WithoutCacheConcurrentRequestsStillShareTheRunningExecution) {
+TEST(RegistryCoalescing, WithoutCacheConcurrentRequestsStillShareTheRunningExecution) {
   auto executions = counter();
   Registry registry;
   registry.add({"DB", "db", "internal", counting(executions, 200ms)});
@@ -212,7 +211,7 @@ TEST(Coalescing, WithoutCacheConcurrentRequestsStillShareTheRunningExecution) {
   EXPECT_EQ(executions->load() >= 2, true) << "no cache: a later request runs the check again";
 }
 
-TEST(Cache, AnswersFromMemoryWithinItsTimeToLive) {
+TEST(RegistryCache, AnswersFromMemoryWithinItsTimeToLive) {
   auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
@@ -230,7 +229,7 @@ TEST(Cache, AnswersFromMemoryWithinItsTimeToLive) {
   EXPECT_EQ(executions->load(), 2) << "expired: run again";
 }
 
-TEST(Cache, CacheControlTellsTheRealRemainingFreshness) {
+TEST(RegistryCache, CacheControlTellsTheRealRemainingFreshness) {
   auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
@@ -250,7 +249,7 @@ TEST(Cache, CacheControlTellsTheRealRemainingFreshness) {
   EXPECT_EQ(router.handle("GET", "/status/am-i-up").header("Cache-Control"), "no-cache");
 }
 
-TEST(Cache, AboutShowsTheAgeOfRememberedResults) {
+TEST(RegistryCache, AboutShowsTheAgeOfRememberedResults) {
   auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
@@ -266,7 +265,7 @@ TEST(Cache, AboutShowsTheAgeOfRememberedResults) {
 
 // --- Background refresh ------------------------------------------------------------------------
 
-TEST(Background, RequestsNeverWaitAndResultsStayFresh) {
+TEST(RegistryBackground, RequestsNeverWaitAndResultsStayFresh) {
   auto executions = counter();
   auto level = std::make_shared<std::atomic<Level>>(Level::ok);
   Registry registry;
@@ -296,7 +295,7 @@ TEST(Background, RequestsNeverWaitAndResultsStayFresh) {
             150ms);
 }
 
-TEST(Background, BeforeTheFirstResultWarnIfAskedTo) {
+TEST(RegistryBackground, BeforeTheFirstResultWarnIfAskedTo) {
   RegistryOptions options;
   options.first_result = FirstResult::warn;
   Registry registry(About{}, options);
@@ -314,7 +313,7 @@ TEST(Background, BeforeTheFirstResultWarnIfAskedTo) {
   EXPECT_EQ(router.handle("GET", "/status/db").body, R"(["OK"])");
 }
 
-TEST(Background, ByDefaultTheFirstRequestWaitsForTheFirstResult) {
+TEST(RegistryBackground, ByDefaultTheFirstRequestWaitsForTheFirstResult) {
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", [] {
     std::this_thread::sleep_for(100ms);
@@ -329,7 +328,7 @@ TEST(Background, ByDefaultTheFirstRequestWaitsForTheFirstResult) {
 
 // --- Freshness ---------------------------------------------------------------------------------
 
-TEST(Freshness, AResultOlderThanItsLimitIsNotOk) {
+TEST(RegistryFreshness, AResultOlderThanItsLimitIsNotOk) {
   auto executions = counter();
   Registry registry;
   StatusEndpoint db("DB", "db", "internal", counting(executions));
@@ -348,67 +347,9 @@ TEST(Freshness, AResultOlderThanItsLimitIsNotOk) {
   EXPECT_EQ(stale.header("Cache-Control"), "no-cache");
 }
 
-// --- Criticality and status codes ------------------------------------------------------------
-
-TEST(Criticality, ANonCriticalCritIsAWarnForAggregate) {
-  Registry registry;
-  registry.add({"DB", "db", "internal", [] { return true; }});
-  StatusEndpoint search("Search", "search", "external",
-                        [] { return Status::crit("", "index unavailable"); });
-  search.critical = false;
-  registry.add(search);
-  Router router(registry);
-  EXPECT_EQ(
-      router.handle("GET", "/status/aggregate").body,
-      R"(["WARN",{"description":"Search","result":"WARN","details":"CRIT, but not critical for this service: index unavailable"}])");
-  // Its own endpoint tells the truth, and About says it is not critical.
-  EXPECT_THAT(router.handle("GET", "/status/search").body, StartsWith(R"(["CRIT")"));
-  EXPECT_THAT(
-      router.handle("GET", "/status/about").body,
-      HasSubstr(
-          R"("statusPath":"search","type":"external","isTraversable":false,"critical":false})"));
-}
-
-TEST(Criticality, ACriticalCritStillWinsOverANonCriticalOne) {
-  Registry registry;
-  StatusEndpoint optional("Optional", "optional", "internal", [] { return Status::crit("", "a"); });
-  optional.critical = false;
-  registry.add(optional);
-  registry.add({"DB", "db", "internal", [] { return Status::crit("", "b"); }});
-  Router router(registry);
-  EXPECT_THAT(router.handle("GET", "/status/aggregate").body,
-              StartsWith(R"(["CRIT",{"description":"DB")"));
-}
-
-TEST(StatusCodes, OffByDefault) {
-  Registry registry;
-  registry.add({"DB", "db", "internal", [] { return false; }});
-  Router router(registry);
-  EXPECT_EQ(router.handle("GET", "/status/aggregate").status, 200);
-  EXPECT_EQ(router.handle("GET", "/status/db").status, 200);
-}
-
-TEST(StatusCodes, OptedInLevelsMapToCodes) {
-  std::atomic<Level> level{Level::crit};
-  Registry registry;
-  registry.add({"DB", "db", "internal", [&] { return Status{level.load(), "", ""}; }});
-  RouterOptions options;
-  options.status_codes = {{Level::crit, 503}, {Level::warn, 429}};
-  Router router(registry, options);
-  EXPECT_EQ(router.handle("GET", "/status/aggregate").status, 503);
-  EXPECT_EQ(router.handle("GET", "/status/db").status, 503);
-  EXPECT_EQ(router.handle("GET", "/status/v2/aggregate").status, 503);
-  EXPECT_EQ(router.handle("GET", "/status/about").status, 200) << "About is not a probe";
-  EXPECT_EQ(router.handle("GET", "/status/am-i-up").status, 200);
-  level = Level::warn;
-  EXPECT_EQ(router.handle("GET", "/status/aggregate").status, 429);
-  level = Level::ok;
-  EXPECT_EQ(router.handle("GET", "/status/aggregate").status, 200);
-}
-
 // --- Flap dampening --------------------------------------------------------------------------
 
-TEST(Dampening, NeedsConsecutiveFailuresBeforeCritAndSuccessesBeforeOk) {
+TEST(RegistryDampening, NeedsConsecutiveFailuresBeforeCritAndSuccessesBeforeOk) {
   Script script({Level::crit, Level::crit, Level::ok, Level::crit, Level::crit, Level::crit,
                  Level::ok, Level::ok});
   Registry registry;
@@ -435,7 +376,7 @@ TEST(Dampening, NeedsConsecutiveFailuresBeforeCritAndSuccessesBeforeOk) {
 
 // --- Listener and history --------------------------------------------------------------------
 
-TEST(Listener, SeesEachTransitionOnceInOrder) {
+TEST(RegistryListener, SeesEachTransitionOnceInOrder) {
   Script script({Level::ok, Level::crit, Level::crit, Level::ok, Level::warn, Level::warn,
                  Level::crit, Level::ok});
   std::mutex mutex;
@@ -458,7 +399,7 @@ TEST(Listener, SeesEachTransitionOnceInOrder) {
 
 // An endpoint counts as OK before its first result: a dependency down at start-up is a change,
 // one that is up is not.
-TEST(Listener, AFirstResultThatIsNotOkIsAChangeFromOk) {
+TEST(RegistryListener, AFirstResultThatIsNotOkIsAChangeFromOk) {
   std::vector<std::string> seen;
   RegistryOptions options;
   options.on_change = [&](const StatusChange& change) {
@@ -474,7 +415,7 @@ TEST(Listener, AFirstResultThatIsNotOkIsAChangeFromOk) {
   EXPECT_EQ(seen, std::vector<std::string>{"down:OK->CRIT"});
 }
 
-TEST(Listener, ConcurrentRequestsDoNotRepeatATransition) {
+TEST(RegistryListener, ConcurrentRequestsDoNotRepeatATransition) {
   std::atomic<int> calls{0};
   RegistryOptions options;
   options.on_change = [&](const StatusChange&) { ++calls; };
@@ -493,7 +434,7 @@ TEST(Listener, ConcurrentRequestsDoNotRepeatATransition) {
   EXPECT_EQ(calls.load(), 1) << "CRIT from the first result on: one transition";
 }
 
-TEST(Listener, AThrowingListenerChangesNothing) {
+TEST(RegistryListener, AThrowingListenerChangesNothing) {
   RegistryOptions options;
   options.on_change = [](const StatusChange&) { throw std::runtime_error("listener bug"); };
   Registry registry(About{}, options);
@@ -502,7 +443,7 @@ TEST(Listener, AThrowingListenerChangesNothing) {
   EXPECT_THAT(router.handle("GET", "/status/db").body, StartsWith(R"(["CRIT")"));
 }
 
-TEST(History, RecentChangesShowInAboutsCustomData) {
+TEST(RegistryHistory, RecentChangesShowInAboutsCustomData) {
   Script script({Level::ok, Level::crit, Level::ok, Level::warn});
   RegistryOptions options;
   options.history_size = 2;

@@ -39,7 +39,7 @@ About demo_about() {
 }
 
 // The reference demo graph's demo-app, with checks we control.
-class DemoRouter : public ::testing::Test {
+class RouterDemo : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_ = std::make_unique<Registry>(demo_about());
@@ -78,20 +78,20 @@ class DemoRouter : public ::testing::Test {
 constexpr const char* kDemoHead =
     R"({"id":"demo-app","name":"Demo App","description":"A demo app with \"quotes\".","protocol":"http","owners":["ops@example.com"],"version":"0.0.1","host":"vm","projectRepo":"https://example.com/repo","projectHome":"https://example.com/home","logsLinks":["http://demoapp.com/logs","http://demoapp.com/error-logs"],"statsLinks":["http://demoapp.com/service-stats"],"dependencies":[)";
 
-TEST_F(DemoRouter, AmIUpIsPlainOk) {
+TEST_F(RouterDemo, AmIUpIsPlainOk) {
   const auto response = get("/status/am-i-up");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.content_type, "text/plain; charset=utf-8");
   EXPECT_EQ(response.body, "OK");
 }
 
-TEST_F(DemoRouter, HeadIsAnsweredLikeGet) {
+TEST_F(RouterDemo, HeadIsAnsweredLikeGet) {
   const auto head = router_->handle("HEAD", "/status/am-i-up");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.body, "OK");  // adapters drop the body and keep its length
 }
 
-TEST_F(DemoRouter, OtherMethodsAre405WithAllow) {
+TEST_F(RouterDemo, OtherMethodsAre405WithAllow) {
   for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH", "get"}) {
     const auto response = router_->handle(method, "/status/about");
     EXPECT_EQ(response.status, 405) << method;
@@ -100,7 +100,7 @@ TEST_F(DemoRouter, OtherMethodsAre405WithAllow) {
   }
 }
 
-TEST_F(DemoRouter, AggregateAnswersTheFirstCrit) {
+TEST_F(RouterDemo, AggregateAnswersTheFirstCrit) {
   const auto response = get("/status/aggregate");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.content_type, "application/json; charset=utf-8");
@@ -109,13 +109,13 @@ TEST_F(DemoRouter, AggregateAnswersTheFirstCrit) {
       R"(["CRIT",{"description":"Memcached","result":"CRIT","details":"Could not connect to memcache server"}])");
 }
 
-TEST_F(DemoRouter, AggregateFiltersByType) {
+TEST_F(RouterDemo, AggregateFiltersByType) {
   EXPECT_EQ(get("/status/aggregate?type=external").body, R"(["OK"])");
   EXPECT_THAT(get("/status/aggregate?type=internal").body, HasSubstr("Memcached"));
   EXPECT_THAT(get("/status/aggregate?type=").body, HasSubstr("Memcached"));
 }
 
-TEST_F(DemoRouter, AggregateRejectsUnknownType) {
+TEST_F(RouterDemo, AggregateRejectsUnknownType) {
   const auto response = get("/status/aggregate?type=bogus");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(
@@ -123,7 +123,7 @@ TEST_F(DemoRouter, AggregateRejectsUnknownType) {
       R"(["CRIT",{"description":"Invalid type","result":"CRIT","details":"Unknown check type given for aggregate check"}])");
 }
 
-TEST_F(DemoRouter, AboutHasTheReferenceShape) {
+TEST_F(RouterDemo, AboutHasTheReferenceShape) {
   const auto response = get("/status/about");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.content_type, "application/json; charset=utf-8");
@@ -138,7 +138,7 @@ TEST_F(DemoRouter, AboutHasTheReferenceShape) {
   EXPECT_TRUE(json["dependencies"][0]["statusDuration"].is_number());
 }
 
-TEST_F(DemoRouter, SlugAnswersItsCheck) {
+TEST_F(RouterDemo, SlugAnswersItsCheck) {
   EXPECT_EQ(get("/status/db").body, R"(["OK"])");
   EXPECT_EQ(
       get("/status/cache").body,
@@ -146,7 +146,7 @@ TEST_F(DemoRouter, SlugAnswersItsCheck) {
   EXPECT_EQ(get("/status/d%62").body, R"(["OK"])") << "percent-decoded like Go's URL.Path";
 }
 
-TEST_F(DemoRouter, UnknownSlugIs404) {
+TEST_F(RouterDemo, UnknownSlugIs404) {
   const auto response = get("/status/nope");
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.content_type, "application/json; charset=utf-8");
@@ -158,14 +158,14 @@ TEST_F(DemoRouter, UnknownSlugIs404) {
   EXPECT_EQ(get("/status/v2").status, 404);
 }
 
-TEST_F(DemoRouter, V2AmIUp) {
+TEST_F(RouterDemo, V2AmIUp) {
   const auto response = get("/status/v2/am-i-up");
   EXPECT_EQ(response.content_type, "application/json; charset=utf-8");
   EXPECT_EQ(response.body,
             R"({"description":"Am I Up","result":"OK","details":"The service is running"})");
 }
 
-TEST_F(DemoRouter, V2AggregateAndSlug) {
+TEST_F(RouterDemo, V2AggregateAndSlug) {
   EXPECT_EQ(
       get("/status/v2/aggregate").body,
       R"({"description":"Memcached","result":"CRIT","details":"Could not connect to memcache server"})");
@@ -175,7 +175,7 @@ TEST_F(DemoRouter, V2AggregateAndSlug) {
   EXPECT_EQ(get("/status/V2/db").body, R"({"description":"MySQL","result":"OK","details":""})");
 }
 
-TEST_F(DemoRouter, V2UnknownIs404) {
+TEST_F(RouterDemo, V2UnknownIs404) {
   const auto response = get("/status/v2/nope");
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(
@@ -184,7 +184,7 @@ TEST_F(DemoRouter, V2UnknownIs404) {
   EXPECT_EQ(get("/status/v2/traverse").status, 404) << "the reference has no v2 traverse";
 }
 
-TEST_F(DemoRouter, V2AboutCarriesStatusObjects) {
+TEST_F(RouterDemo, V2AboutCarriesStatusObjects) {
   const auto body = without_durations(get("/status/v2/about").body);
   EXPECT_THAT(
       body,
@@ -195,7 +195,7 @@ TEST_F(DemoRouter, V2AboutCarriesStatusObjects) {
       HasSubstr(R"("status":{"description":"Service 1 check OK","result":"OK","details":""})"));
 }
 
-TEST_F(DemoRouter, V2AboutWithoutChecks) {
+TEST_F(RouterDemo, V2AboutWithoutChecks) {
   const auto body = get("/status/v2/about?checkStatus=false").body;
   EXPECT_EQ(
       body,
@@ -209,14 +209,14 @@ TEST_F(DemoRouter, V2AboutWithoutChecks) {
   EXPECT_THAT(get("/status/v2/about?checkStatus=1").body, HasSubstr(R"("result":"CRIT")"));
 }
 
-TEST_F(DemoRouter, TraverseWithoutPathIsAbout) {
+TEST_F(RouterDemo, TraverseWithoutPathIsAbout) {
   EXPECT_EQ(without_durations(get("/status/traverse").body),
             without_durations(get("/status/about").body));
   EXPECT_EQ(without_durations(get("/status/traverse?action=about").body),
             without_durations(get("/status/about").body));
 }
 
-TEST_F(DemoRouter, TraverseRunsOtherActionsAtTheLastHop) {
+TEST_F(RouterDemo, TraverseRunsOtherActionsAtTheLastHop) {
   EXPECT_THAT(get("/status/traverse?action=aggregate").body, HasSubstr("Memcached"));
   EXPECT_EQ(get("/status/traverse?action=aggregate&type=external").body, R"(["OK"])");
   const auto up = get("/status/traverse?action=am-i-up");
@@ -228,7 +228,7 @@ TEST_F(DemoRouter, TraverseRunsOtherActionsAtTheLastHop) {
       R"(["CRIT",{"description":"Unsupported action","result":"CRIT","details":"Unsupported traversal action 'dance'"}])");
 }
 
-TEST_F(DemoRouter, TraverseErrorsAsTheReferenceWords) {
+TEST_F(RouterDemo, TraverseErrorsAsTheReferenceWords) {
   EXPECT_EQ(
       get("/status/traverse?dependencies=nope").body,
       R"(["CRIT",{"description":"Can't traverse","result":"CRIT","details":"Status path 'nope' is not registered"}])");
@@ -242,7 +242,7 @@ TEST_F(DemoRouter, TraverseErrorsAsTheReferenceWords) {
       R"(["CRIT",{"description":"Traverse","result":"CRIT","details":"Get \"http://127.0.0.1:8082/status/traverse\": connection refused"}])");
 }
 
-TEST_F(DemoRouter, TraversePassesTheRestOfThePathAndTheAction) {
+TEST_F(RouterDemo, TraversePassesTheRestOfThePathAndTheAction) {
   const auto response =
       get("/status/traverse?dependencies=service-1,mongo,x%26action%3Dy&action=aggregate");
   EXPECT_EQ(response.body, R"({"id":"service-1"})");
@@ -258,7 +258,7 @@ TEST_F(DemoRouter, TraversePassesTheRestOfThePathAndTheAction) {
   EXPECT_EQ(last_hop_.action, "about");
 }
 
-TEST_F(DemoRouter, BadTargetsAre4xx) {
+TEST_F(RouterDemo, BadTargetsAre4xx) {
   EXPECT_EQ(get("/status/%zz").status, 400);
   EXPECT_EQ(get("/status/a b").status, 400);
   EXPECT_EQ(get("/status/about?x=%").status, 400);

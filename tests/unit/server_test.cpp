@@ -32,7 +32,7 @@ ServerOptions any_port(unsigned threads = 1) {
   return options;
 }
 
-class ServerTest : public ::testing::Test {
+class ServerServing : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_.add({"MySQL", "db", "internal", [] { return true; }});
@@ -50,7 +50,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
 };
 
-TEST_F(ServerTest, ServesTheApi) {
+TEST_F(ServerServing, ServesTheApi) {
   const auto reply = http_get(server_->port(), "/status/am-i-up");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.body, "OK");
@@ -59,32 +59,32 @@ TEST_F(ServerTest, ServesTheApi) {
   EXPECT_EQ(http_get(server_->port(), "/status/db").body, R"(["OK"])");
 }
 
-TEST_F(ServerTest, AnswersOtherPaths404) {
+TEST_F(ServerServing, AnswersOtherPaths404) {
   const auto reply = http_get(server_->port(), "/metrics");
   EXPECT_EQ(reply.status, 404);
   EXPECT_EQ(reply.body, "Not Found");
 }
 
-TEST_F(ServerTest, HeadHasTheLengthButNoBody) {
+TEST_F(ServerServing, HeadHasTheLengthButNoBody) {
   const auto reply = http_get(server_->port(), "/status/am-i-up", "HEAD");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("content-length"), "2");
   EXPECT_EQ(reply.body, "");
 }
 
-TEST_F(ServerTest, OtherMethodsAre405) {
+TEST_F(ServerServing, OtherMethodsAre405) {
   const auto reply = http_get(server_->port(), "/status/about", "DELETE");
   EXPECT_EQ(reply.status, 405);
   EXPECT_EQ(reply.header("allow"), "GET, HEAD");
 }
 
-TEST_F(ServerTest, KeepsConnectionsAlive) {
+TEST_F(ServerServing, KeepsConnectionsAlive) {
   HttpConnection connection(server_->port());
   for (int i = 0; i < 5; ++i) EXPECT_EQ(connection.get("/status/db").body, R"(["OK"])");
   EXPECT_EQ(connection.get("/status/am-i-up").body, "OK");
 }
 
-TEST_F(ServerTest, ASlowCheckDoesNotHoldOtherRequests) {
+TEST_F(ServerServing, ASlowCheckDoesNotHoldOtherRequests) {
   auto slow = std::async(std::launch::async,
                          [port = server_->port()] { return http_get(port, "/status/slow"); });
   std::this_thread::sleep_for(50ms);
@@ -96,7 +96,7 @@ TEST_F(ServerTest, ASlowCheckDoesNotHoldOtherRequests) {
   EXPECT_EQ(slow.get().body, R"(["OK"])");
 }
 
-TEST_F(ServerTest, BadRequestsDoNotStopIt) {
+TEST_F(ServerServing, BadRequestsDoNotStopIt) {
   HttpConnection garbage(server_->port());
   const auto answer = garbage.raw("NOT HTTP AT ALL\r\n\r\n", 1000);
   EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 400 Bad Request"));
@@ -104,7 +104,7 @@ TEST_F(ServerTest, BadRequestsDoNotStopIt) {
   EXPECT_EQ(http_get(server_->port(), "/status/am-i-up").body, "OK");
 }
 
-TEST_F(ServerTest, StopsGracefully) {
+TEST_F(ServerServing, StopsGracefully) {
   auto slow = std::async(std::launch::async,
                          [port = server_->port()] { return http_get(port, "/status/slow"); });
   std::this_thread::sleep_for(50ms);

@@ -278,7 +278,7 @@ std::string nested(std::size_t depth) {
   return std::string(depth, '[') + std::string(depth, ']');
 }
 
-TEST(HostilePeer, AnAnswerNestedBeyondTheLimitReadsCritAndCrashesNothing) {
+TEST(PeerCheckHostile, AnAnswerNestedBeyondTheLimitReadsCritAndCrashesNothing) {
   FakePeer peer;
   peer.reply({200, "application/json", R"(["CRIT",)" + nested(100000) + "]"});
   PeerFixture service(peer.url());
@@ -291,7 +291,7 @@ TEST(HostilePeer, AnAnswerNestedBeyondTheLimitReadsCritAndCrashesNothing) {
   EXPECT_THAT(service.get("/status/v2/service-1"), HasSubstr("WARN - " + nested(60)));
 }
 
-TEST(HostilePeer, AnswersThatLookLikeTheApiButDoNotParseNeverReadOk) {
+TEST(PeerCheckHostile, AnswersThatLookLikeTheApiButDoNotParseNeverReadOk) {
   FakePeer peer;
   // JavaScript cuts a string inside an emoji: a lone surrogate. Go and Node read it (as U+FFFD).
   peer.reply({200, "application/json", R"(["CRIT",{"details":"disk full \ud83d"}])"});
@@ -315,7 +315,7 @@ TEST(HostilePeer, AnswersThatLookLikeTheApiButDoNotParseNeverReadOk) {
   EXPECT_THAT(run_check(checks::http(peer.url() + "/health")), testing::HasLevel(Level::ok));
 }
 
-TEST(HostilePeer, AnUnknownLevelReadsCritSayingWhatCame) {
+TEST(PeerCheckHostile, AnUnknownLevelReadsCritSayingWhatCame) {
   FakePeer peer;
   PeerFixture service(peer.url());
   for (const std::string body : {R"(["GOOD"])", "[1]", R"([null,{"x":1}])"}) {
@@ -326,7 +326,7 @@ TEST(HostilePeer, AnUnknownLevelReadsCritSayingWhatCame) {
   }
 }
 
-TEST(HostilePeer, HugeDetailsAreCutToAFewKilobytes) {
+TEST(PeerCheckHostile, HugeDetailsAreCutToAFewKilobytes) {
   FakePeer peer;
   peer.reply({200, "application/json",
               R"(["CRIT",{"details":")" + std::string(900 * 1024, 'x') + R"("}])"});
@@ -339,7 +339,7 @@ TEST(HostilePeer, HugeDetailsAreCutToAFewKilobytes) {
   EXPECT_THAT(service.get("/status/aggregate").size(), ::testing::Lt(4096u + 300u));
 }
 
-TEST(HostilePeer, AnInterimAnswerIsSkippedAndNeverServesTheNextCaller) {
+TEST(PeerCheckHostile, AnInterimAnswerIsSkippedAndNeverServesTheNextCaller) {
   FakePeer peer;
   PeerFixture service(peer.url());
   const std::string about = R"({"id":"downstream"})";
@@ -355,7 +355,7 @@ TEST(HostilePeer, AnInterimAnswerIsSkippedAndNeverServesTheNextCaller) {
       << "the pooled connection carried no leftover answer";
 }
 
-TEST(HostilePeer, AConnectionWithBytesAfterTheAnswerIsNotReused) {
+TEST(PeerCheckHostile, AConnectionWithBytesAfterTheAnswerIsNotReused) {
   FakePeer peer;
   PeerFixture service(peer.url());
   FakePeer::Reply extra;
@@ -369,7 +369,7 @@ TEST(HostilePeer, AConnectionWithBytesAfterTheAnswerIsNotReused) {
   EXPECT_EQ(peer.connections(), 2) << "a fresh connection for the second call";
 }
 
-TEST(HostileTraverse, APeersStatusAndContentTypeAreNeverRelayed) {
+TEST(PeerTraverseHostile, APeersStatusAndContentTypeAreNeverRelayed) {
   FakePeer peer;
   PeerFixture service(peer.url());
   peer.reply({200, "text/html", "<script>alert(1)</script>"});
@@ -394,7 +394,7 @@ TEST(HostileTraverse, APeersStatusAndContentTypeAreNeverRelayed) {
               HasSubstr("nested deeper than 64 levels"));
 }
 
-TEST(HostileTraverse, ARelayedStatusArrayTakesOurStatusCodes) {
+TEST(PeerTraverseHostile, ARelayedStatusArrayTakesOurStatusCodes) {
   FakePeer peer;
   peer.reply({200, "application/json", R"(["CRIT",{"details":"down"}])"});
   Registry registry;
@@ -408,7 +408,7 @@ TEST(HostileTraverse, ARelayedStatusArrayTakesOurStatusCodes) {
   EXPECT_EQ(answer.body, R"(["CRIT",{"details":"down"}])");
 }
 
-TEST(HostileTraverse, ARelayedAnswerOverTheLimitReadsCrit) {
+TEST(PeerTraverseHostile, ARelayedAnswerOverTheLimitReadsCrit) {
   FakePeer peer;
   peer.reply({200, "application/json", "\"" + std::string(300 * 1024, 'x') + "\""});
   Registry registry;
@@ -423,7 +423,7 @@ TEST(HostileTraverse, ARelayedAnswerOverTheLimitReadsCrit) {
             200u * 1024 + 2);
 }
 
-TEST(HostileTraverse, TraversalsInFlightAreBounded) {
+TEST(PeerTraverseHostile, TraversalsInFlightAreBounded) {
   FakePeer peer;
   peer.reply({200, "application/json", R"({"id":"slow"})", 400ms});
   Registry registry;

@@ -37,7 +37,7 @@ TEST(ProcessCheck, MemoryAboveItsThresholds) {
 
 TEST(ProcessCheck, CpuIsAveragedSinceThePreviousRun) {
   checks::ProcessOptions options;
-  options.crit_cpu_percent = 20;
+  options.crit_cpu_percent = 5;  // low: the spinning thread may share a loaded machine
   Registry registry;
   StatusEndpoint self("Self", "self", "internal", checks::process(options));
   registry.add(self);
@@ -52,7 +52,7 @@ TEST(ProcessCheck, CpuIsAveragedSinceThePreviousRun) {
   stop = true;
   spin.join();
   EXPECT_THAT(router.handle("GET", "/status/v2/self").body,
-              ::testing::HasSubstr("CRIT: CPU above 20%"));
+              ::testing::HasSubstr("CRIT: CPU above 5%"));
 }
 
 TEST(ProcessCheck, RejectsWarnAboveCrit) {

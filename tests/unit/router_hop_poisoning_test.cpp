@@ -48,7 +48,7 @@ std::string history_of(const Router& router) {
       .dump();
 }
 
-TEST(HopPoisoning, ADeadlineHeaderLimitsOnlyTheCallersWait) {
+TEST(RouterHopPoisoning, ADeadlineHeaderLimitsOnlyTheCallersWait) {
   Recorder recorder;
   Registry registry(About{}, recorder.options());
   StatusEndpoint db("DB", "db", "internal", [] {
@@ -69,7 +69,7 @@ TEST(HopPoisoning, ADeadlineHeaderLimitsOnlyTheCallersWait) {
   EXPECT_EQ(history_of(router), "[]");
 }
 
-TEST(HopPoisoning, AHopCountFromACallerNeverReachesTheCacheTheListenerOrTheHistory) {
+TEST(RouterHopPoisoning, AHopCountFromACallerNeverReachesTheCacheTheListenerOrTheHistory) {
   Service b;
   b.serve({{"Cache", "cache", "internal", [] { return true; }}});
   Recorder recorder;
@@ -90,7 +90,7 @@ TEST(HopPoisoning, AHopCountFromACallerNeverReachesTheCacheTheListenerOrTheHisto
   EXPECT_EQ(history_of(*a.router), "[]");
 }
 
-TEST(HopPoisoning, ProbesNeverJoinAnExecutionMadeForACallersHeaders) {
+TEST(RouterHopPoisoning, ProbesNeverJoinAnExecutionMadeForACallersHeaders) {
   Service b;
   b.serve({{"Slow", "slow", "internal", [] {
               std::this_thread::sleep_for(300ms);
@@ -108,7 +108,7 @@ TEST(HopPoisoning, ProbesNeverJoinAnExecutionMadeForACallersHeaders) {
   EXPECT_THAT(attacker.get().body, HasSubstr("Hop limit"));
 }
 
-TEST(HopPoisoning, ACycleIsStillCaughtAtOnceAndAnOverlongViaCannotDefeatIt) {
+TEST(RouterHopPoisoning, ACycleIsStillCaughtAtOnceAndAnOverlongViaCannotDefeatIt) {
   Service a, b;
   a.serve({{"DB", "db", "internal", [] { return true; }}, checks::peer("B", "b", b.url())});
   b.serve({{"Cache", "cache", "internal", [] { return true; }}, checks::peer("A", "a", a.url())});
@@ -126,7 +126,7 @@ TEST(HopPoisoning, ACycleIsStillCaughtAtOnceAndAnOverlongViaCannotDefeatIt) {
   EXPECT_EQ(testing::http_get(b.port, "/status/aggregate").body, R"(["OK"])");
 }
 
-TEST(HopPoisoning, ADiamondIsNoCycleAndStaysGreenUnderPoisoningHeaders) {
+TEST(RouterHopPoisoning, ADiamondIsNoCycleAndStaysGreenUnderPoisoningHeaders) {
   // A -> B -> D and A -> C -> D: D is reached by two paths, which is not a cycle.
   Service a, b, c, d;
   std::atomic<int> d_runs{0};
@@ -161,7 +161,7 @@ TEST(HopPoisoning, ADiamondIsNoCycleAndStaysGreenUnderPoisoningHeaders) {
   EXPECT_GE(d_runs.load(), 1);
 }
 
-TEST(HopPoisoning, ExecutionsForCallersChainsAreBoundedAndAFloodOfChainsNeverTurnsPeersRed) {
+TEST(RouterHopPoisoning, ExecutionsForCallersChainsAreBoundedAndAFloodOfChainsNeverTurnsPeersRed) {
   RegistryOptions options;
   options.max_caller_executions = 2;
   Registry registry(About{}, options);
