@@ -2,7 +2,6 @@
 // its answer may say here.
 #include <algorithm>
 #include <atomic>
-#include <exception>
 
 #include "api/answers.hpp"
 #include "api/peer_answer.hpp"
@@ -143,7 +142,7 @@ void answer_traverse(Engine& engine, const ConfigPtr& config, std::vector<std::s
   const auto limit = hop.context.deadline - now;
   Timer timer = engine.runtime().schedule(hop.context.deadline, [once, gate, limit] {
     GateEntry in(*gate);
-    if (in) (*once)(crit_response(Api::v1, 200, "Traverse", "timed out after " + format_ms(limit)));
+    if (in) (*once)(crit_response(Api::v1, 200, "Traverse", timed_out_text(limit)));
   });
   auto finish = [once, gate, timer, config, action = hop.action,
                  name = endpoint.name](TraverseResult result) {
@@ -154,10 +153,8 @@ void answer_traverse(Engine& engine, const ConfigPtr& config, std::vector<std::s
   };
   try {
     endpoint.traverse(hop, finish);
-  } catch (const std::exception& e) {
-    finish(TraverseResult{std::string("traverse check threw: ") + e.what(), {}});
   } catch (...) {
-    finish(TraverseResult{"traverse check threw an exception that is not a std::exception", {}});
+    finish(TraverseResult{current_exception_text("traverse check"), {}});
   }
 }
 

@@ -1,6 +1,5 @@
 // EndpointState: running one execution of the check, on the pool or as an asynchronous check,
 // and its deadlines (the execution's own, and each waiter's).
-#include <exception>
 
 #include <algorithm>
 
@@ -46,10 +45,8 @@ void EndpointState::launch(std::uint64_t id) {
     std::string threw;
     try {
       endpoint_.check.async_function()(context, completion);
-    } catch (const std::exception& e) {
-      threw = std::string("check threw: ") + e.what();
     } catch (...) {
-      threw = "check threw an exception that is not a std::exception";
+      threw = current_exception_text("check");
     }
     if (!threw.empty()) {
       if (shared_execution(id)) engine_.problem(endpoint_, CheckProblem::Kind::threw, threw);
@@ -64,10 +61,8 @@ void EndpointState::launch(std::uint64_t id) {
     std::string threw;
     try {
       status = self->endpoint_.check.sync_function()(context);
-    } catch (const std::exception& e) {
-      threw = std::string("check threw: ") + e.what();
     } catch (...) {
-      threw = "check threw an exception that is not a std::exception";
+      threw = current_exception_text("check");
     }
     GateEntry in(*gate);
     if (!in) return;
@@ -160,7 +155,7 @@ void EndpointState::execution_deadline(std::uint64_t id) {
   execution->timer = Timer{};
   const bool shared = execution->key.empty();
   const auto started = execution->started;
-  std::string details = "timed out after " + format_ms(execution->deadline - execution->started);
+  std::string details = timed_out_text(execution->deadline - execution->started);
   if (shared) engine_.problem(endpoint_, CheckProblem::Kind::timed_out, details);
   answer_waiters(id, shared, started, Status::crit(endpoint_.name, std::move(details)), now, lock);
 }
@@ -180,8 +175,9 @@ void EndpointState::waiter_deadline(std::uint64_t id) {
   const auto waited = format_ms(waiter.deadline - waiter.arrived);
   std::string details;
   if (hung) {
-    details = "timed out after " + waited + " (an earlier execution, started " +
-              format_ms(running_for) + " ago, is still running)";
+    details = timed_out_text(waiter.deadline - waiter.arrived) +
+              " (an earlier execution, started " + format_ms(running_for) +
+              " ago, is still running)";
   } else {
     // The request's own deadline came first: the check goes on for the others.
     details = "timed out waiting after " + waited +

@@ -43,6 +43,26 @@ struct JsonInput {
 /// a double is one, as it is for Go).
 JsonInput parse_untrusted_json(std::string_view text);
 
+/// The value of a hex digit, or -1.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The code unit of a "\uXXXX" escape starting at text[i] (the backslash), or -1.
+inline long escaped_unit(std::string_view text, std::size_t i) {
+  if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
+  long unit = 0;
+  for (std::size_t k = i + 2; k < i + 6; ++k) {
+    const int digit = hex_value(text[k]);
+    if (digit < 0) return -1;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
 /// Checks that `text` can be passed on as JSON: within the depth limit, and valid once
 /// rewritten as above (the rewrite is applied to `text`). Returns why not in a few words
 /// ("nested deeper than ...", "not valid JSON"), or "" when it can. Builds no document.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,28 @@ inline std::vector<std::string> split(std::string_view text, char sep) {
 template <class Rep, class Period>
 std::string format_ms(std::chrono::duration<Rep, Period> d) {
   return std::to_string(std::chrono::round<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+/// "timed out after 250 ms", or "... while <phase>": every time-out message in one wording, so
+/// that logs and monitors can match it.
+template <class Rep, class Period>
+std::string timed_out_text(std::chrono::duration<Rep, Period> after, std::string_view phase = {}) {
+  std::string text = "timed out after " + format_ms(after);
+  if (!phase.empty()) text.append(" while ").append(phase);
+  return text;
+}
+
+/// What the exception being handled says, for a status: "<who> threw: <what()>". Call it only
+/// inside a catch block (it rethrows the current exception to read it). One wording for every
+/// place that turns a plug-in's exception into CRIT.
+inline std::string current_exception_text(std::string_view who) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return std::string(who) + " threw: " + e.what();
+  } catch (...) {
+    return std::string(who) + " threw an exception that is not a std::exception";
+  }
 }
 
 }  // namespace healthchecks::detail
