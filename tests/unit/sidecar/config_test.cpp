@@ -1,6 +1,5 @@
 #include "sidecar/config.hpp"
 
-#include <fstream>
 #include <map>
 #include <memory>
 
@@ -215,38 +214,7 @@ LoadOptions without_environment() {
   return options;
 }
 
-// Every JSON example in the docs is a configuration the sidecar accepts, so docs cannot drift.
-// The examples of docs/checks.md are single checks.
-TEST(SidecarConfig, ExamplesInTheDocsAreValid) {
-  int examples = 0;
-  for (const char* doc : {"docs/sidecar.md", "README.md", "docs/checks.md"}) {
-    std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + doc);
-    ASSERT_TRUE(in) << doc;
-    std::string line, block;
-    bool inside = false;
-    while (std::getline(in, line)) {
-      if (!inside && line == "```json") {
-        inside = true;
-        block.clear();
-      } else if (inside && line == "```") {
-        inside = false;
-        ++examples;
-        if (block.find("\"check\":") != std::string::npos &&
-            block.find("\"checks\"") == std::string::npos) {
-#ifndef HEALTHCHECKS_HAS_POSTGRES
-          if (block.find("\"postgres\"") != std::string::npos) continue;
-#endif
-          block = "{\"checks\": [" + block + "]}";
-        }
-        EXPECT_NO_THROW((void)parse_config(block, doc, "", without_environment())) << block;
-      } else if (inside) {
-        block += line + "\n";
-      }
-    }
-  }
-  EXPECT_GE(examples, 11);
-}
-
+// The demo's configurations are valid (those in the docs are checked by tests/docs/docs_test.cpp).
 TEST(SidecarConfig, DemoConfigurationsAreValid) {
   for (const char* name : {"demo-app", "service-1", "service-2"}) {
     EXPECT_NO_THROW(
@@ -370,61 +338,6 @@ TEST(SidecarConfig, AccessKeyErrors) {
               HasSubstr("key 'access.tokens': unknown key"));
   EXPECT_THAT(error_of(R"({"maxConnections": -1})"),
               HasSubstr("key 'maxConnections': expected a number from 0 to"));
-}
-
-// Every key the docs' tables list is one the reader knows (a key missing from the reader's list
-// once made a documented option an "unknown key" error). The tables of docs/sidecar.md give the
-// top-level keys, the keys of every check and those of static and http; docs/checks.md, under
-// "## <kind> — ...", the keys of each kind.
-TEST(SidecarConfig, EveryDocumentedKeyIsKnown) {
-  int keys = 0;
-  for (const std::string doc : {"docs/sidecar.md", "docs/checks.md"}) {
-    std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + doc);
-    ASSERT_TRUE(in) << doc;
-    std::string line, kind;  // kind: "" for the top level, "-" for none
-    while (std::getline(in, line)) {
-      if (line.rfind("#", 0) == 0) {
-        kind = "-";
-        if (line == "## Top level") kind.clear();
-        if (line == "## Checks" || line.find("\"check\": \"static\"") != std::string::npos)
-          kind = "static";
-        if (line.find("\"check\": \"http\"") != std::string::npos) kind = "http";
-        if (doc == "docs/checks.md" && line.rfind("## ", 0) == 0 &&
-            line.find(" — ") != std::string::npos) {
-          kind = line.substr(3, line.find(' ', 3) - 3);
-        }
-#ifndef HEALTHCHECKS_HAS_POSTGRES
-        if (kind == "postgres") kind = "-";
-#endif
-        continue;
-      }
-      if (kind == "-" || line.rfind("| `", 0) != 0) continue;
-      // The first cell: "`key`" or "`key`, `other`".
-      const std::string cell = line.substr(2, line.find(" |", 2) - 2);
-      for (std::size_t at = cell.find('`'); at != std::string::npos;
-           at = cell.find('`', cell.find('`', at + 1) + 1)) {
-        const std::string key = cell.substr(at + 1, cell.find('`', at + 1) - at - 1);
-        // The kind's required keys, so that their absence does not hide an unknown key.
-        static const std::map<std::string, std::pair<std::string, std::string>> kRequired = {
-            {"tcp", {"port", R"("port": 1)"}},
-            {"http", {"url", R"("url": "http://127.0.0.1:1")"}},
-            {"postgres", {"conninfo", R"("conninfo": "host=127.0.0.1")"}},
-            {"command", {"argv", R"("argv": ["true"])"}}};
-        std::string check = R"({"name": "A", "slug": "a", "check": ")" + kind + "\"";
-        const auto required = kRequired.find(kind);
-        if (required != kRequired.end()) check += ", " + required->second.second;
-        if (required == kRequired.end() || required->second.first != key) {
-          check += ", \"" + key + "\": null";
-        }
-        const std::string config =
-            kind.empty() ? "{\"" + key + "\": null}" : "{\"checks\": [" + check + "}]}";
-        ++keys;
-        EXPECT_THAT(error_of(config), ::testing::Not(HasSubstr("unknown key")))
-            << doc << ": " << kind << " " << key;
-      }
-    }
-  }
-  EXPECT_GE(keys, 45);
 }
 
 TEST(SidecarConfig, NestingDeeperThanTheLimitIsAnErrorNotACrash) {

@@ -1,0 +1,141 @@
+// The docs say what the code does: the sidecar accepts every configuration the docs show and
+// knows every key they document, and the sample about file reads. (Their C++ blocks are
+// compiled by the DocSnippets tests, docs/snippets.md.)
+#include <fstream>
+#include <map>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "healthchecks/about.hpp"
+#include "healthchecks/error.hpp"
+#include "sidecar/config.hpp"
+
+namespace healthchecks::sidecar {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string error_of(const std::string& text, const LoadOptions& options = {}) {
+  try {
+    (void)parse_config(text, "svc.json", "", options);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.category(), "config");
+    return e.what();
+  }
+  return "no error";
+}
+
+// Validating as `--check` does: `${NAME}` references need no environment.
+LoadOptions without_environment() {
+  LoadOptions options;
+  options.require_env = false;
+  options.getenv = [](const char*) -> const char* { return nullptr; };
+  return options;
+}
+
+// Every JSON example in the docs is a configuration the sidecar accepts, so docs cannot drift.
+// The examples of docs/checks.md are single checks.
+TEST(SidecarConfigDocs, ExamplesInTheDocsAreValid) {
+  int examples = 0;
+  for (const char* doc : {"docs/sidecar.md", "README.md", "docs/checks.md"}) {
+    std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + doc);
+    ASSERT_TRUE(in) << doc;
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+      if (!inside && line == "```json") {
+        inside = true;
+        block.clear();
+      } else if (inside && line == "```") {
+        inside = false;
+        ++examples;
+        if (block.find("\"check\":") != std::string::npos &&
+            block.find("\"checks\"") == std::string::npos) {
+#ifndef HEALTHCHECKS_HAS_POSTGRES
+          if (block.find("\"postgres\"") != std::string::npos) continue;
+#endif
+          block = "{\"checks\": [" + block + "]}";
+        }
+        EXPECT_NO_THROW((void)parse_config(block, doc, "", without_environment())) << block;
+      } else if (inside) {
+        block += line + "\n";
+      }
+    }
+  }
+  EXPECT_GE(examples, 11);
+}
+
+// Every key the docs' tables list is one the reader knows (a key missing from the reader's list
+// once made a documented option an "unknown key" error). The tables of docs/sidecar.md give the
+// top-level keys, the keys of every check and those of static and http; docs/checks.md, under
+// "## <kind> — ...", the keys of each kind.
+TEST(SidecarConfigDocs, EveryDocumentedKeyIsKnown) {
+  int keys = 0;
+  for (const std::string doc : {"docs/sidecar.md", "docs/checks.md"}) {
+    std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + doc);
+    ASSERT_TRUE(in) << doc;
+    std::string line, kind;  // kind: "" for the top level, "-" for none
+    while (std::getline(in, line)) {
+      if (line.rfind("#", 0) == 0) {
+        kind = "-";
+        if (line == "## Top level") kind.clear();
+        if (line == "## Checks" || line.find("\"check\": \"static\"") != std::string::npos)
+          kind = "static";
+        if (line.find("\"check\": \"http\"") != std::string::npos) kind = "http";
+        if (doc == "docs/checks.md" && line.rfind("## ", 0) == 0 &&
+            line.find(" — ") != std::string::npos) {
+          kind = line.substr(3, line.find(' ', 3) - 3);
+        }
+#ifndef HEALTHCHECKS_HAS_POSTGRES
+        if (kind == "postgres") kind = "-";
+#endif
+        continue;
+      }
+      if (kind == "-" || line.rfind("| `", 0) != 0) continue;
+      // The first cell: "`key`" or "`key`, `other`".
+      const std::string cell = line.substr(2, line.find(" |", 2) - 2);
+      for (std::size_t at = cell.find('`'); at != std::string::npos;
+           at = cell.find('`', cell.find('`', at + 1) + 1)) {
+        const std::string key = cell.substr(at + 1, cell.find('`', at + 1) - at - 1);
+        // The kind's required keys, so that their absence does not hide an unknown key.
+        static const std::map<std::string, std::pair<std::string, std::string>> kRequired = {
+            {"tcp", {"port", R"("port": 1)"}},
+            {"http", {"url", R"("url": "http://127.0.0.1:1")"}},
+            {"postgres", {"conninfo", R"("conninfo": "host=127.0.0.1")"}},
+            {"command", {"argv", R"("argv": ["true"])"}}};
+        std::string check = R"({"name": "A", "slug": "a", "check": ")" + kind + "\"";
+        const auto required = kRequired.find(kind);
+        if (required != kRequired.end()) check += ", " + required->second.second;
+        if (required == kRequired.end() || required->second.first != key) {
+          check += ", \"" + key + "\": null";
+        }
+        const std::string config =
+            kind.empty() ? "{\"" + key + "\": null}" : "{\"checks\": [" + check + "}]}";
+        ++keys;
+        EXPECT_THAT(error_of(config), ::testing::Not(HasSubstr("unknown key")))
+            << doc << ": " << kind << " " << key;
+      }
+    }
+  }
+  EXPECT_GE(keys, 45);
+}
+
+// The README loads "about.json"; examples/about.json is the sample it points to. Every field
+// reads from it (a missing or mistyped one would read "N/A" or []).
+TEST(SampleAbout, LoadAboutReadsEveryField) {
+  const auto about = load_about(std::string(HEALTHCHECKS_SOURCE_DIR) + "/examples/about.json");
+  EXPECT_EQ(about.id, "orders");
+  EXPECT_EQ(about.name, "Orders");
+  EXPECT_THAT(about.description, ::testing::Not(::testing::AnyOf("", "N/A")));
+  EXPECT_THAT(about.owners, ::testing::ElementsAre("orders-team@example.com"));
+  EXPECT_THAT(about.project_repo, HasSubstr("https://"));
+  EXPECT_THAT(about.project_home, HasSubstr("https://"));
+  EXPECT_THAT(about.logs_links, ::testing::SizeIs(1));
+  EXPECT_THAT(about.stats_links, ::testing::SizeIs(1));
+  EXPECT_EQ(about.custom_data.value("team", ""), "platform");
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
