@@ -2,6 +2,7 @@
 #pragma once
 
 #include "healthchecks/about.hpp"
+#include "healthchecks/access.hpp"
 #include "healthchecks/check.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
