@@ -2,7 +2,9 @@
 #pragma once
 
 #include "healthchecks/about.hpp"
+#include "healthchecks/access.hpp"
 #include "healthchecks/check.hpp"
+#include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
@@ -12,6 +14,7 @@
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/checks/tcp.hpp"
 #include "healthchecks/error.hpp"
+#include "healthchecks/http_client.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/request.hpp"
 #include "healthchecks/response.hpp"

@@ -36,11 +36,19 @@ struct CheckContext {
   int hops = 0;
   /// The services (opaque instance ids) that request passed through, this one last.
   std::string via;
-  /// The registry's I/O runtime, used by the built-in network checks. Opaque to users.
+  /// The runtime of the registry (or of run_once) this check runs on: an opaque handle, read
+  /// only by schedule() and healthchecks::asio::executor(). Null when a check is called by hand.
   detail::Runtime* runtime = nullptr;
 
   /// Time left until `deadline`, never negative.
   std::chrono::milliseconds time_left() const;
+
+  /// Calls `fn` at `at` (or at once if it has passed) on an I/O thread of the runtime, so that a
+  /// check can wait without holding a thread and without Asio. `fn` must not block. There is no
+  /// cancel: a call that finds its work done should do nothing (a Completion ignores calls after
+  /// the first).
+  /// @return false, without calling `fn`, when there is no runtime (`runtime` is null).
+  bool schedule(std::chrono::steady_clock::time_point at, std::function<void()> fn) const;
 
   /// The header fields a check that calls a peer service sends with its request, so that the
   /// peer counts the hop, stops cycles in the service graph, and answers within the time left:

@@ -5,17 +5,17 @@
 
 #include "api/peer_answer.hpp"
 #include "checks/network_check.hpp"
-#include "core/budget.hpp"
+#include "checks/probe.hpp"
 #include "healthchecks/error.hpp"
-#include "transport/http_client.hpp"
+#include "healthchecks/http_client.hpp"
 #include "util/text.hpp"
 
 namespace healthchecks::checks {
 namespace {
 
-detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const CheckContext& context,
-                        const HttpOptions& options, std::string method = "GET") {
-  detail::HttpRequest request;
+HttpRequest get(const HttpUrl& url, std::string target, const CheckContext& context,
+                const HttpOptions& options, std::string method = "GET") {
+  HttpRequest request;
   request.method = std::move(method);
   request.host = url.host;
   request.port = url.port;
@@ -23,24 +23,21 @@ detail::HttpRequest get(const detail::HttpUrl& url, std::string target, const Ch
   request.deadline = detail::probe_deadline(context.deadline);
   request.timeout_shown = context.deadline - context.started;
   // The hop protocol: the peer counts the hop, cuts cycles, and answers within our deadline.
-  // Written straight into the head (this runs once per peer call); values are numbers and the
-  // instance ids of a chain whose parts came through an HTTP parser: no line breaks.
-  detail::for_each_hop_header(context, [&request](const char* name, const std::string& value) {
-    request.header_lines.append(name).append(": ").append(value).append("\r\n");
-  });
-  request.headers = options.headers;  // this service's credentials for the peer
+  request.headers = context.forward_headers();
+  // This service's credentials for the peer.
+  request.headers.insert(request.headers.end(), options.headers.begin(), options.headers.end());
   request.connect_timeout = options.connect_timeout;
   request.body_limit = options.max_body;
   return request;
 }
 
-Status read_aggregate(std::string_view name, const detail::HttpResponse& response) {
+Status read_aggregate(std::string_view name, const HttpResponse& response) {
   return detail::read_peer_aggregate(name, response.status, response.body);
 }
 
 // What http() does with an answer that is not a status array: status and body expectations.
 Status judge_plain(const std::string& shown, const HttpOptions& options,
-                   const detail::HttpResponse& response, detail::Clock::duration took) {
+                   const HttpResponse& response, detail::Clock::duration took) {
   const bool expected = options.expect_status.empty()
                             ? response.status >= 200 && response.status < 300
                             : std::find(options.expect_status.begin(), options.expect_status.end(),
@@ -66,7 +63,7 @@ Status judge_plain(const std::string& shown, const HttpOptions& options,
 struct HttpRun : std::enable_shared_from_this<HttpRun> {
   explicit HttpRun(Completion completion) : done(std::move(completion)) {}
 
-  detail::HttpUrl url;
+  HttpUrl url;
   HttpOptions options;
   std::string plain_target;
   bool root = false;
@@ -86,14 +83,13 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
   void send(const std::string& method, const std::string& target, bool probing_api) {
     const std::string shown =
         method + " " + url.text + (target == "/" ? "/" : target.substr(url.base_path.size()));
-    detail::http_request(
-        *context.runtime, get(url, target, context, options, method),
-        [self = shared_from_this(), shown, probing_api](detail::HttpResponse response) {
-          self->on_answer(shown, probing_api, response);
-        });
+    http_request(context, get(url, target, context, options, method),
+                 [self = shared_from_this(), shown, probing_api](HttpResponse response) {
+                   self->on_answer(shown, probing_api, response);
+                 });
   }
 
-  void on_answer(const std::string& shown, bool probing_api, const detail::HttpResponse& response) {
+  void on_answer(const std::string& shown, bool probing_api, const HttpResponse& response) {
     if (!response.error.empty()) return done(Status::crit({}, shown + ": " + response.error));
     if (probing_api && response.status == 404) {
       return send(options.method, plain_target,
@@ -113,7 +109,7 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
 }  // namespace
 
 Check http(const std::string& url_text, HttpOptions options) {
-  const auto url = detail::parse_http_url(url_text);
+  const auto url = parse_http_url(url_text);
   if (options.method != "GET" && options.method != "HEAD") {
     throw Error("check", "http " + url.text + ": method '" + options.method + "': use GET or HEAD");
   }
@@ -138,14 +134,14 @@ Check http(const std::string& url_text, HttpOptions options) {
 }
 
 Check peer_check(const std::string& base_url, HttpOptions options) {
-  const auto url = detail::parse_http_url(base_url);
+  const auto url = parse_http_url(base_url);
   const std::string target = url.base_path + "/status/aggregate";
   return detail::network_check(
       "peer", [url, target, options](const CheckContext& context, Completion done) {
         const std::string name(context.name);
-        detail::http_request(
-            *context.runtime, get(url, target, context, options),
-            [name, shown = url.text, done](detail::HttpResponse response) {
+        http_request(
+            context, get(url, target, context, options),
+            [name, shown = url.text, done](HttpResponse response) {
               if (!response.error.empty()) {
                 done(Status::crit(name, "GET " + shown + "/status/aggregate: " + response.error));
                 return;
@@ -156,7 +152,7 @@ Check peer_check(const std::string& base_url, HttpOptions options) {
 }
 
 TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
-  const auto url = detail::parse_http_url(base_url);
+  const auto url = parse_http_url(base_url);
   return [url, options](const TraverseRequest& hop, std::function<void(TraverseResult)> done) {
     if (hop.context.runtime == nullptr) {
       done(TraverseResult{"peer traverse run outside a Registry", {}});
@@ -165,14 +161,14 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
     // Action first, as the reference writes it; every value percent-encoded, so that a path
     // element such as "x&action=y" cannot become a parameter downstream.
     std::string target = url.base_path + "/status/traverse?action=";
-    target += detail::encode_query_value(hop.action);
+    target += encode_query_value(hop.action);
     if (!hop.path.empty()) {
       std::string joined;
       for (std::size_t i = 0; i < hop.path.size(); ++i) {
         if (i != 0) joined += ',';
         joined += hop.path[i];
       }
-      target += "&dependencies=" + detail::encode_query_value(joined);
+      target += "&dependencies=" + encode_query_value(joined);
     }
     auto request = get(url, target, hop.context, options);
     request.body_limit = std::min(request.body_limit, hop.max_body);
@@ -180,18 +176,17 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
       request.headers.emplace_back("traceparent", hop.traceparent);
       if (!hop.tracestate.empty()) request.headers.emplace_back("tracestate", hop.tracestate);
     }
-    detail::http_request(*hop.context.runtime, std::move(request),
-                         [done, shown = url.text](detail::HttpResponse response) {
-                           TraverseResult result;
-                           if (!response.error.empty()) {
-                             result.error = "GET " + shown + "/status/traverse: " + response.error;
-                           } else {
-                             result.response.status = response.status;
-                             result.response.content_type = response.content_type;
-                             result.response.body = std::move(response.body);
-                           }
-                           done(std::move(result));
-                         });
+    http_request(hop.context, std::move(request), [done, shown = url.text](HttpResponse response) {
+      TraverseResult result;
+      if (!response.error.empty()) {
+        result.error = "GET " + shown + "/status/traverse: " + response.error;
+      } else {
+        result.response.status = response.status;
+        result.response.content_type = response.content_type;
+        result.response.body = std::move(response.body);
+      }
+      done(std::move(result));
+    });
   };
 }
 

@@ -9,12 +9,13 @@
 #include <dlfcn.h>
 #include <libpq-fe.h>
 
+#include <optional>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "checks/latency.hpp"
 #include "checks/network_check.hpp"
-#include "runtime/runtime_impl.hpp"
+#include "checks/probe.hpp"
 #include "util/text.hpp"
 
 namespace healthchecks::checks {
@@ -80,28 +81,15 @@ std::string tidy(const char* message) {
   return text;
 }
 
-class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
+class PostgresProbe final : public detail::Probe {
  public:
   PostgresProbe(const CheckContext& context, Completion done, const PostgresOptions& options)
-      : pq_(libpq()),
-        options_(options),
-        done_(std::move(done)),
-        executor_(context.runtime->impl().executor()),
-        started_(context.started),
-        budget_end_(context.deadline),
-        timer_(executor_) {
-    timer_.expires_at(detail::probe_deadline(context.deadline));
-  }
+      : Probe(context, std::move(done)), pq_(libpq()), options_(options) {}
 
-  ~PostgresProbe() { close(); }
+  ~PostgresProbe() override { close(); }
 
   void start() {
-    timer_.async_wait([self = shared_from_this()](const error_code& ec) {
-      if (ec || self->finished_) return;
-      self->finish(Status::crit({}, "timed out after " +
-                                        detail::format_ms(self->budget_end_ - self->started_) +
-                                        " while " + self->phase_ + " " + self->where()));
-    });
+    arm_deadline();
     if (!pq_.error.empty()) return finish(Status::crit({}, pq_.error));
     connection_ = pq_.PQconnectStart(options_.conninfo.c_str());
     if (connection_ == nullptr)
@@ -114,7 +102,7 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
   // Drives PQconnectPoll: wait for what it asked for, then ask again. The socket may change
   // between polls (libpq tries the next address), so it is wrapped anew each time.
   void poll_connect(PostgresPollingStatusType wanted) {
-    if (finished_) return;
+    if (finished()) return;
     if (wanted == PGRES_POLLING_OK) return send_query();
     if (wanted == PGRES_POLLING_FAILED) return fail("cannot connect to");
     wait(wanted == PGRES_POLLING_READING ? asio::posix::stream_descriptor::wait_read
@@ -171,8 +159,8 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
     const int fd = pq_.PQsocket(connection_);
     if (fd < 0) return fail("lost the connection to");
     if (!socket_) socket_.emplace(executor_, fd);
-    socket_->async_wait(type, [self = shared_from_this(), next](const error_code& ec) {
-      if (self->finished_) return;
+    socket_->async_wait(type, [self = self_as<PostgresProbe>(), next](const error_code& ec) {
+      if (self->finished()) return;
       if (ec)
         return self->finish(Status::crit({}, "waiting for " + self->where() + ": " + ec.message()));
       next(*self);
@@ -190,13 +178,9 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
     finish(Status::crit({}, what + " " + where() + ": " + tidy(pq_.PQerrorMessage(connection_))));
   }
 
-  void finish(Status status) {
-    if (finished_) return;
-    finished_ = true;
-    timer_.cancel();
-    close();
-    done_(std::move(status));
-  }
+  void on_deadline() override { finish(Status::crit({}, timed_out_while(phase_ + " " + where()))); }
+
+  void on_finish() override { close(); }
 
   // Asio must let go of the socket before libpq closes it.
   void release() {
@@ -215,15 +199,9 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
 
   const Libpq& pq_;
   PostgresOptions options_;
-  Completion done_;
-  asio::any_io_executor executor_;
-  detail::Clock::time_point started_;
-  detail::Clock::time_point budget_end_;
-  asio::steady_timer timer_;
   std::optional<asio::posix::stream_descriptor> socket_;
   PGconn* connection_ = nullptr;
   std::string phase_ = "connecting to";
-  bool finished_ = false;
 };
 
 }  // namespace

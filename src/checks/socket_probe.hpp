@@ -6,17 +6,14 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
-#include "healthchecks/check.hpp"
-#include "runtime/runtime_impl.hpp"
+#include "checks/probe.hpp"
 
 namespace healthchecks::detail {
 
-class SocketProbe : public std::enable_shared_from_this<SocketProbe> {
+class SocketProbe : public Probe {
  public:
   SocketProbe(const CheckContext& context, Completion done, std::string host, unsigned short port);
-  virtual ~SocketProbe() = default;
 
   /// Starts: at the deadline the probe reads CRIT "timed out after N ms while <phase>".
   void start();
@@ -28,30 +25,23 @@ class SocketProbe : public std::enable_shared_from_this<SocketProbe> {
   /// Called once connected; from here the subclass talks and calls finish().
   virtual void on_connected() = 0;
 
-  /// Reports `status` (once) and closes the connection.
-  void finish(Status status);
   /// Reports CRIT for an error of `phase` ("connect", "read" ...), or the time-out.
   void fail(const std::string& phase, const error_code& ec);
   /// "127.0.0.1:6379"
   const std::string& where() const noexcept { return where_; }
-  Clock::duration elapsed() const { return Clock::now() - started_; }
 
   tcp::socket socket_;
   std::string phase_ = "resolving";
 
  private:
   void on_resolve(const error_code& ec, const tcp::resolver::results_type& results);
+  void on_deadline() override;
+  void on_finish() override;
 
-  Completion done_;
   std::string host_;
   std::string port_;
   std::string where_;
-  Clock::time_point started_;
-  Clock::time_point budget_end_;  // the execution's deadline, for messages
-  Clock::time_point deadline_;    // a little before it (probe_deadline)
   tcp::resolver resolver_;
-  asio::steady_timer timer_;
-  bool finished_ = false;
   bool timed_out_ = false;
 };
 

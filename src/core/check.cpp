@@ -2,6 +2,7 @@
 
 #include "core/budget.hpp"
 #include "core/completion.hpp"
+#include "runtime/runtime.hpp"
 
 namespace healthchecks {
 
@@ -20,6 +21,13 @@ std::vector<std::pair<std::string, std::string>> CheckContext::forward_headers()
     headers.emplace_back(name, value);
   });
   return headers;
+}
+
+bool CheckContext::schedule(std::chrono::steady_clock::time_point at,
+                            std::function<void()> fn) const {
+  if (runtime == nullptr) return false;
+  runtime->schedule(at, std::move(fn));  // the Timer handle is dropped: no cancel
+  return true;
 }
 
 void Completion::operator()(Status status) const {

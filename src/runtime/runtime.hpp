@@ -2,7 +2,6 @@
 // that grows for blocking checks. This header keeps Asio out of the core; runtime_impl.hpp has it.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -11,17 +10,6 @@
 namespace healthchecks::detail {
 
 using Clock = std::chrono::steady_clock;
-
-/// The deadline a network check sets on its own I/O: a little before the execution's, so that
-/// the check reports what it was doing ("timed out ... while connecting to db:5432") rather than
-/// the registry's bare "timed out after N ms".
-inline Clock::time_point probe_deadline(Clock::time_point deadline) {
-  const auto now = Clock::now();
-  if (deadline <= now || deadline == Clock::time_point::max()) return deadline;
-  const Clock::duration margin =
-      std::min<Clock::duration>(std::chrono::milliseconds(20), (deadline - now) / 10);
-  return deadline - margin;
-}
 
 /// A handle on a scheduled call. Dropping it does not cancel; cancel() does (from any thread),
 /// and releases what the call captured. It owns no Asio object, so it may outlive the runtime.

@@ -7,17 +7,16 @@
 #include <stdexcept>
 #include <thread>
 
+#include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
-#include "runtime/runtime.hpp"
-#include "transport/http_client.hpp"
+#include "healthchecks/http_client.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
 #endif
 #include "healthchecks/checks/process.hpp"
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/checks/tcp.hpp"
-#include "sidecar/command_check.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
@@ -63,11 +62,10 @@ Check static_check(const Reader& r, const json& spec, const std::string& where) 
   }
   return Check::async([level_now, details, delay](const CheckContext& context, Completion done) {
     const Status status{level_now(), {}, details};
-    if (delay.count() == 0 || context.runtime == nullptr) {
+    if (delay.count() == 0 || !context.schedule(std::chrono::steady_clock::now() + delay,
+                                                [done, status] { done(status); })) {
       done(status);
-      return;
     }
-    context.runtime->schedule(detail::Clock::now() + delay, [done, status] { done(status); });
   });
 }
 
@@ -185,7 +183,7 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       const std::string* url_variable = r.unresolved(Reader::key(where, "url"));
       if (url_variable == nullptr) {
         try {
-          (void)detail::parse_http_url(url);
+          (void)parse_http_url(url);
         } catch (const Error& e) {
           r.fail(Reader::key(where, "url"), e.message());
         }
@@ -256,7 +254,7 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.crit_cpu_percent = r.number(spec, where, "critCpuPercent", 0, 0, 1e6);
       endpoint.check = checks::process(options);
     } else if (kind == "command") {
-      endpoint.check = command_check(r.strings(spec, where, "argv"));
+      endpoint.check = checks::command(r.strings(spec, where, "argv"));
     } else {
       r.fail(Reader::key(where, "check"),
              "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "

@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "healthchecks/access.hpp"
 #include "healthchecks/error.hpp"
 #include "sidecar/check_config.hpp"
 #include "sidecar/environment.hpp"
@@ -90,20 +91,6 @@ void read_about(const Reader& r, const json& doc, const std::string& base_dir, A
       about.version = first == std::string::npos ? "" : line.substr(first, last - first + 1);
     }
   }
-}
-
-// "Authorization: Bearer <token>", compared in constant time: a timing difference must not
-// tell an attacker how much of a guess was right.
-std::function<bool(const Request&)> bearer_token(std::string token) {
-  return [expected = "Bearer " + std::move(token)](const Request& request) {
-    const auto given = request.header("Authorization");
-    if (!given || given->size() != expected.size()) return false;
-    unsigned char difference = 0;
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-      difference |= static_cast<unsigned char>((*given)[i] ^ expected[i]);
-    }
-    return difference == 0;
-  };
 }
 
 void read_options(const Reader& r, const json& doc, Config& config,

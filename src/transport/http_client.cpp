@@ -1,6 +1,6 @@
 // The client side of Beast, kept to this file: resolve, connect, write, read, and give the
 // connection back to the pool when the server keeps it open.
-#include "transport/http_client.hpp"
+#include "healthchecks/http_client.hpp"
 
 #include <memory>
 #include <mutex>
@@ -137,7 +137,6 @@ class Call : public std::enable_shared_from_this<Call> {
     head_ += " HTTP/1.1\r\nHost: ";
     head_ += key_;
     head_ += "\r\nUser-Agent: healthchecks-cpp\r\n";
-    head_ += request_.header_lines;
     for (const auto& [name, value] : request_.headers) {
       if (name.find_first_of("\r\n:") != std::string::npos ||
           value.find_first_of("\r\n") != std::string::npos) {
@@ -235,10 +234,15 @@ class Call : public std::enable_shared_from_this<Call> {
 };
 
 }  // namespace
+}  // namespace healthchecks::detail
+
+namespace healthchecks {
 
 HttpUrl parse_http_url(std::string_view text) {
   // A password in the URL is never shown: in messages and in `text` it reads "***".
-  const auto masked = [](std::string_view raw) { return mask_url_passwords(std::string(raw)); };
+  const auto masked = [](std::string_view raw) {
+    return detail::mask_url_passwords(std::string(raw));
+  };
   // Without "://" (a forgotten scheme) the URL is masked as it would read with one.
   const bool schemeless = text.find("://") == std::string_view::npos;
   const std::string prefix = text.substr(0, 2) == "//" ? "http:" : "http://";
@@ -303,8 +307,16 @@ std::string encode_query_value(std::string_view value) {
   return boost::urls::encode(value, kKept);
 }
 
-void http_request(Runtime& runtime, HttpRequest request, std::function<void(HttpResponse)> done) {
-  std::make_shared<Call>(runtime.impl(), std::move(request), std::move(done))->start();
+void http_request(const CheckContext& context, HttpRequest request,
+                  std::function<void(HttpResponse)> done) {
+  if (context.runtime == nullptr) {
+    HttpResponse response;
+    response.error = "not sent: no runtime (the check runs outside a Registry)";
+    return done(std::move(response));
+  }
+  if (request.deadline == detail::Clock::time_point{}) request.deadline = context.deadline;
+  std::make_shared<detail::Call>(context.runtime->impl(), std::move(request), std::move(done))
+      ->start();
 }
 
-}  // namespace healthchecks::detail
+}  // namespace healthchecks

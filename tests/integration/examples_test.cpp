@@ -48,11 +48,22 @@ TEST_P(Examples, APortInUseIsAOneLineError) {
   EXPECT_EQ(error.find('\n'), error.size() - 1) << "one line: " << error;
 }
 
+// asio_check's own check: a TCP connect on the registry's executor, here to its own port.
+TEST(AsioCheckExample, ConnectsWithTheRegistrysExecutor) {
+  const auto port = free_port();
+  Process example({HEALTHCHECKS_ASIO_CHECK_PATH, std::to_string(port)});
+  ASSERT_TRUE(example.read_line()) << example.read_stderr();
+  const auto reply = http_get(port, "/status/v2/database");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("connected in"));
+}
+
 INSTANTIATE_TEST_SUITE_P(All, Examples,
                          ::testing::Values(Example{HEALTHCHECKS_EMBEDDED_SERVER_PATH,
                                                    "embedded_server"},
                                            Example{HEALTHCHECKS_EMBED_BEAST_PATH, "embed_beast"},
-                                           Example{HEALTHCHECKS_ASYNC_CHECK_PATH, "async_check"}),
+                                           Example{HEALTHCHECKS_ASYNC_CHECK_PATH, "async_check"},
+                                           Example{HEALTHCHECKS_ASIO_CHECK_PATH, "asio_check"}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Every public header, in a second translation unit beside include_all_b.cpp: a function
 // defined in a header without inline would be defined twice and fail to link.
 #include "healthchecks.hpp"
+#include "healthchecks/asio/executor.hpp"
 #include "healthchecks/beast/router_adapter.hpp"
+#include "healthchecks/testing.hpp"
 
 #include <gtest/gtest.h>
 

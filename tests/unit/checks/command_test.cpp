@@ -1,4 +1,4 @@
-#include "sidecar/command_check.hpp"
+#include "healthchecks/checks/command.hpp"
 
 #include <signal.h>
 
@@ -14,7 +14,7 @@
 #include "support/matchers.hpp"
 #include "support/temp_dir.hpp"
 
-namespace healthchecks::sidecar {
+namespace healthchecks::checks {
 namespace {
 
 using testing::IsStatus;
@@ -22,7 +22,7 @@ using testing::run_check;
 using namespace std::chrono_literals;
 
 Status shell(const std::string& script, std::chrono::milliseconds timeout = 5s) {
-  return run_check(command_check({"/bin/sh", "-c", script}), timeout);
+  return run_check(command({"/bin/sh", "-c", script}), timeout);
 }
 
 TEST(CommandCheck, ExitCodesAreNagiosLevels) {
@@ -44,14 +44,14 @@ TEST(CommandCheck, FirstLineWithoutPerformanceData) {
 
 TEST(CommandCheck, RunsWithoutAShell) {
   // The arguments reach the program as they are: nothing is expanded.
-  EXPECT_EQ(run_check(command_check({"echo", "$HOME", "*", ";", "exit", "1"})).details,
+  EXPECT_EQ(run_check(command({"echo", "$HOME", "*", ";", "exit", "1"})).details,
             "$HOME * ; exit 1");
 }
 
 TEST(CommandCheck, AProgramThatCannotRunIsCrit) {
-  EXPECT_THAT(run_check(command_check({"/no/such/plugin", "-w", "1"})),
+  EXPECT_THAT(run_check(command({"/no/such/plugin", "-w", "1"})),
               IsStatus(Level::crit, "cannot run '/no/such/plugin': No such file or directory"));
-  EXPECT_THROW(command_check({}), Error);
+  EXPECT_THROW(command({}), Error);
 }
 
 TEST(CommandCheck, IsKilledAtItsDeadline) {
@@ -70,4 +70,4 @@ TEST(CommandCheck, IsKilledAtItsDeadline) {
 }
 
 }  // namespace
-}  // namespace healthchecks::sidecar
+}  // namespace healthchecks::checks

@@ -1,4 +1,6 @@
-#include "sidecar/command_check.hpp"
+// A program run as a check: posix_spawnp without a shell, in a process group of its own (so that
+// the deadline kills its children too), output read on Asio, exit collected by polling waitpid.
+#include "healthchecks/checks/command.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,17 +17,16 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "checks/network_check.hpp"
+#include "checks/probe.hpp"
 #include "healthchecks/error.hpp"
-#include "runtime/runtime_impl.hpp"
-#include "util/text.hpp"
 
 extern char** environ;
 
-namespace healthchecks::sidecar {
+namespace healthchecks::checks {
 namespace {
 
 using error_code = boost::system::error_code;
-namespace asio = detail::asio;
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 constexpr std::size_t kMaxOutput = 64 * 1024;
@@ -38,19 +39,13 @@ std::string first_line(const std::string& output) {
   return end == std::string::npos ? std::string() : line.substr(0, end + 1);
 }
 
-class CommandRun : public std::enable_shared_from_this<CommandRun> {
+class CommandRun final : public detail::Probe {
  public:
   CommandRun(const CheckContext& context, Completion done, const std::vector<std::string>& argv)
-      : argv_(argv),
-        done_(std::move(done)),
-        started_(context.started),
-        budget_end_(context.deadline),
-        output_pipe_(context.runtime->impl().executor()),
-        deadline_(output_pipe_.get_executor()),
-        reaper_(output_pipe_.get_executor()) {}
+      : Probe(context, std::move(done)), argv_(argv), output_pipe_(executor_), reaper_(executor_) {}
 
-  // A program still running when the sidecar stops goes with it.
-  ~CommandRun() {
+  // A program still running when the registry stops goes with it.
+  ~CommandRun() override {
     if (pid_ > 0) {
       ::kill(-pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
@@ -89,17 +84,14 @@ class CommandRun : public std::enable_shared_from_this<CommandRun> {
       return finish(Status::crit({}, "cannot run '" + argv_[0] + "': " + std::strerror(failed)));
     }
     output_pipe_.assign(pipe_fds[0]);
-    deadline_.expires_at(detail::probe_deadline(budget_end_));
-    deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
-      if (!ec) self->kill_it();
-    });
+    arm_deadline();
     read_more();
   }
 
  private:
   void read_more() {
     output_pipe_.async_read_some(
-        asio::buffer(chunk_), [self = shared_from_this()](const error_code& ec, std::size_t n) {
+        asio::buffer(chunk_), [self = self_as<CommandRun>()](const error_code& ec, std::size_t n) {
           if (!ec) {
             if (self->output_.size() < kMaxOutput) self->output_.append(self->chunk_.data(), n);
             return self->read_more();
@@ -110,20 +102,19 @@ class CommandRun : public std::enable_shared_from_this<CommandRun> {
 
   // waitpid without blocking, every few milliseconds, until the program has exited.
   void reap() {
-    if (finished_) return;
+    if (finished()) return;
     int status = 0;
     const pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == 0) {
       reaper_.expires_after(5ms);
-      reaper_.async_wait([self = shared_from_this()](const error_code& ec) {
+      reaper_.async_wait([self = self_as<CommandRun>()](const error_code& ec) {
         if (!ec) self->reap();
       });
       return;
     }
     pid_ = -1;
     if (killed_) {
-      return finish(Status::crit({}, "'" + argv_[0] + "' timed out after " +
-                                         detail::format_ms(budget_end_ - started_) + " (killed)"));
+      return finish(Status::crit({}, "'" + argv_[0] + "' " + timed_out() + " (killed)"));
     }
     if (r < 0) return finish(Status::crit({}, "lost '" + argv_[0] + "': " + std::strerror(errno)));
     const std::string said = first_line(output_);
@@ -137,41 +128,33 @@ class CommandRun : public std::enable_shared_from_this<CommandRun> {
     finish(Status{code == 0 ? Level::ok : code == 1 ? Level::warn : Level::crit, {}, details});
   }
 
-  void kill_it() {
-    if (finished_ || pid_ <= 0) return;
+  // At the deadline: kill it, and let reap() report.
+  void on_deadline() override {
+    if (pid_ <= 0) return;
     killed_ = true;
     ::kill(-pid_, SIGKILL);  // the whole process group
     error_code ignored;
     output_pipe_.cancel(ignored);  // the read ends; reap() collects the exit
   }
 
-  void finish(Status status) {
-    if (finished_) return;
-    finished_ = true;
+  void on_finish() override {
     error_code ignored;
-    deadline_.cancel();
     reaper_.cancel();
     output_pipe_.close(ignored);
-    done_(std::move(status));
   }
 
   std::vector<std::string> argv_;
-  Completion done_;
-  detail::Clock::time_point started_;
-  detail::Clock::time_point budget_end_;
   asio::posix::stream_descriptor output_pipe_;
-  asio::steady_timer deadline_;
   asio::steady_timer reaper_;
   pid_t pid_ = -1;
   std::array<char, 4096> chunk_{};
   std::string output_;
   bool killed_ = false;
-  bool finished_ = false;
 };
 
 }  // namespace
 
-Check command_check(std::vector<std::string> argv) {
+Check command(std::vector<std::string> argv) {
   if (argv.empty() || argv[0].empty()) throw Error("check", "command: argv must name a program");
   return detail::network_check(
       "command", [argv = std::move(argv)](const CheckContext& context, Completion done) {
@@ -179,4 +162,4 @@ Check command_check(std::vector<std::string> argv) {
       });
 }
 
-}  // namespace healthchecks::sidecar
+}  // namespace healthchecks::checks

@@ -1,0 +1,18 @@
+// Who may see details: ready-made RouterOptions::allow_details hooks.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "healthchecks/request.hpp"
+
+namespace healthchecks {
+
+/// True for a request whose `Authorization` header is exactly `Bearer <token>`, compared in
+/// constant time (a timing difference must not tell an attacker how much of a guess was right).
+/// For RouterOptions::allow_details:
+///
+///     options.allow_details = bearer_token(std::getenv("STATUS_TOKEN"));
+std::function<bool(const Request&)> bearer_token(std::string token);
+
+}  // namespace healthchecks

@@ -1,0 +1,72 @@
+// A small asynchronous HTTP/1.1 client for checks that call HTTP services, on the runtime the
+// check runs on: a deadline per request, keep-alive connections pooled per host (so polling
+// does not open a socket per call), the headers the caller configures. No Boost in this header.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "healthchecks/check.hpp"
+
+namespace healthchecks {
+
+/// An http:// URL taken apart. `base_path` has no trailing slash ("" for the root).
+struct HttpUrl {
+  std::string host;  // without brackets for IPv6
+  std::string port;  // "80" when the URL has none
+  std::string base_path;
+  std::string query;  // encoded, without '?'
+  std::string text;   // "http://host:port/base" with any password as "***", for messages
+};
+
+/// Parses an absolute http:// URL.
+/// @throws Error ("check: ...") when it is not one (https is not supported: put a
+/// TLS-terminating proxy in front); the message quotes the URL with any password masked.
+HttpUrl parse_http_url(std::string_view url);
+
+/// Percent-encodes a query parameter value: everything but unreserved characters and ','.
+std::string encode_query_value(std::string_view value);
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string host;
+  std::string port = "80";
+  /// Origin-form target, already encoded: "/status/aggregate?type=internal".
+  std::string target = "/";
+  /// Header fields to send (Host and User-Agent are sent anyway). A field whose name holds
+  /// ':', CR or LF, or whose value holds CR or LF, is left out.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// When to give up. The default, time_point{}, stands for the context's deadline.
+  std::chrono::steady_clock::time_point deadline{};
+  /// The time-out to name in "timed out after N ms" when it differs from `deadline` (a check
+  /// that stops its I/O a little before its own deadline names the check's time-out).
+  std::optional<std::chrono::steady_clock::duration> timeout_shown;
+  /// How long a new connection may take, within the deadline.
+  std::chrono::milliseconds connect_timeout{1000};
+  /// Largest body to read; a larger one fails the request.
+  std::size_t body_limit = 4 * 1024 * 1024;
+};
+
+struct HttpResponse {
+  /// Non-empty when no answer came: "connect: Connection refused", "read: timed out after
+  /// 300 ms"; then the other fields are empty.
+  std::string error;
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+/// Sends `request` on the I/O threads of the context's runtime and calls `done` once, on one
+/// of them (it must not block). A connection the server keeps open goes back to a pool of the
+/// runtime's; a pooled connection the server closed meanwhile is retried once on a new one.
+/// Without a runtime (a check called by hand), `done` is called at once with an error.
+void http_request(const CheckContext& context, HttpRequest request,
+                  std::function<void(HttpResponse)> done);
+
+}  // namespace healthchecks
