@@ -13,8 +13,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
 
 jobs=$(nproc)
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
 fuzz_seconds=${FUZZ_SECONDS:-20}
 
 summary=()
@@ -23,7 +21,11 @@ run_build() {  # name, build dir, ctest arguments, extra cmake arguments...
   local name=$1 dir=$2 ctest_args=$3
   shift 3
   echo "== $name: configure and build ($dir)"
-  cmake -S . -B "$dir" "${generator[@]}" -DHEALTHCHECKS_WERROR=ON "$@" >/dev/null
+  # A build directory left by an earlier Makefiles run is configured afresh.
+  if [[ -f "$dir/CMakeCache.txt" ]] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt"; then
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+  fi
+  cmake -S . -B "$dir" -G Ninja -DHEALTHCHECKS_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   echo "== $name: tests"
   local log="$dir/ctest.log" status=0
