@@ -5,7 +5,7 @@
 #   build/        g++ 12: unit, integration and packaging tests, examples
 #   build-asan/   clang 14 with AddressSanitizer + UndefinedBehaviorSanitizer: the tests, then
 #                 each libFuzzer target for $FUZZ_SECONDS (default 20) from its seed corpus
-#   build-tsan/   clang 14 with ThreadSanitizer: the tests
+#   build-tsan/   clang 14 with ThreadSanitizer, libhealthchecks.so: the tests
 # The last line gives the counts of all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,10 @@ run_build "g++" build "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebI
 run_build "clang++ ASan+UBSan+fuzz" build-asan "-LE packaging" "${sanitized[@]}" \
   -DHEALTHCHECKS_SANITIZE=address,undefined -DHEALTHCHECKS_FUZZ=ON \
   -DHEALTHCHECKS_FUZZ_SECONDS="$fuzz_seconds"
-run_build "clang++ TSan" build-tsan "-LE packaging" "${sanitized[@]}" -DHEALTHCHECKS_SANITIZE=thread
+# The TSan leg also builds the library shared (only its public API exported; the tests link the
+# internals statically, PublicLibrary.Consumer the shared library).
+run_build "clang++ TSan, shared" build-tsan "-LE packaging" "${sanitized[@]}" \
+  -DHEALTHCHECKS_SANITIZE=thread -DBUILD_SHARED_LIBS=ON
 
 joined=$(IFS='|'; echo "${summary[*]}")
 echo
