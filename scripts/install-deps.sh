@@ -8,12 +8,13 @@ task=${1:-build}
 packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev)
 # The checks' tests start real servers (redis-server, PostgreSQL as the postgres user via
 # setpriv from util-linux); the services the packages would start are not needed and not used.
+# Ninja builds: make would do, at about 1.7 times the time.
 case "$task" in
   build) ;;
-  test) packages+=(clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev libpq-dev
-                   redis-server postgresql util-linux) ;;
-  demo) packages+=(curl libpq-dev redis-server) ;;
-  bench) packages+=(curl wrk valgrind python3) ;;  # python3: the soak's hostile peer and clients
+  test) packages+=(ninja-build clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev
+                   libpq-dev redis-server postgresql util-linux) ;;
+  demo) packages+=(ninja-build curl libpq-dev redis-server) ;;
+  bench) packages+=(ninja-build curl wrk valgrind python3) ;;  # python3: the soak's hostile peer and clients
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
 

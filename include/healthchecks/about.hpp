@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "healthchecks/export.hpp"
+
 namespace healthchecks {
 
 /// The service's own description. Fields left alone read "N/A" (strings) or [] (lists), as in
@@ -37,19 +39,21 @@ struct About {
 ///
 /// @throws Error ("about: ...") naming the file, and the line and column for malformed JSON,
 ///         when the about file cannot be read, is not JSON, or is not a JSON object.
-About load_about(const std::string& about_path, const std::string& version_path = {},
-                 const nlohmann::json& custom_data = nlohmann::json::object());
+HEALTHCHECKS_EXPORT About load_about(const std::string& about_path,
+                                     const std::string& version_path = {},
+                                     const nlohmann::json& custom_data = nlohmann::json::object());
 
 /// As load_about, but reports failure as nullopt with the message in `error`.
-std::optional<About> try_load_about(const std::string& about_path, const std::string& version_path,
-                                    std::string& error,
-                                    const nlohmann::json& custom_data = nlohmann::json::object());
+HEALTHCHECKS_EXPORT std::optional<About> try_load_about(
+    const std::string& about_path, const std::string& version_path, std::string& error,
+    const nlohmann::json& custom_data = nlohmann::json::object());
 
 /// Reads about-file JSON from memory; `source` names it in error messages.
 /// @throws Error as load_about.
-About parse_about(std::string_view json_text, const std::string& source = "about.json");
+HEALTHCHECKS_EXPORT About parse_about(std::string_view json_text,
+                                      const std::string& source = "about.json");
 
 /// The machine's host name ("unknown" if it cannot be read).
-std::string host_name();
+HEALTHCHECKS_EXPORT std::string host_name();
 
 }  // namespace healthchecks

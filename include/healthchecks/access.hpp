@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "healthchecks/export.hpp"
 #include "healthchecks/request.hpp"
 
 namespace healthchecks {
@@ -13,6 +14,6 @@ namespace healthchecks {
 /// For RouterOptions::allow_details:
 ///
 ///     options.allow_details = bearer_token(std::getenv("STATUS_TOKEN"));
-std::function<bool(const Request&)> bearer_token(std::string token);
+HEALTHCHECKS_EXPORT std::function<bool(const Request&)> bearer_token(std::string token);
 
 }  // namespace healthchecks

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "healthchecks/export.hpp"
 #include "healthchecks/response.hpp"
 #include "healthchecks/status.hpp"
 
@@ -24,7 +25,7 @@ struct CompletionState;
 }  // namespace detail
 
 /// What a check is told about the execution it serves. Views stay valid until it completes.
-struct CheckContext {
+struct HEALTHCHECKS_EXPORT CheckContext {
   /// The endpoint's display name and slug.
   std::string_view name;
   std::string_view slug;
@@ -65,7 +66,7 @@ inline constexpr const char* kDeadlineHeader = "X-Healthchecks-Deadline-Ms";
 ///
 /// Calls after the first are ignored. If every copy is destroyed without a call, the check
 /// reads CRIT ("finished without reporting a status"), so a forgotten path cannot hang a request.
-class Completion {
+class HEALTHCHECKS_EXPORT Completion {
  public:
   void operator()(Status status) const;
 

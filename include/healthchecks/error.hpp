@@ -6,12 +6,14 @@
 #include <string>
 #include <utility>
 
+#include "healthchecks/export.hpp"
+
 namespace healthchecks {
 
 /// Thrown when the service is set up wrongly: a bad registration, an unreadable or malformed
 /// about file, an invalid option. `what()` reads "<category>: <message>", for example
 /// "registration: slug 'about' is reserved"; `category()` returns the first word alone.
-class Error : public std::runtime_error {
+class HEALTHCHECKS_EXPORT Error : public std::runtime_error {
  public:
   Error(std::string category, std::string message)
       : std::runtime_error(category + ": " + message),

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks {
 
@@ -28,10 +29,10 @@ struct HttpUrl {
 /// Parses an absolute http:// URL.
 /// @throws Error ("check: ...") when it is not one (https is not supported: put a
 /// TLS-terminating proxy in front); the message quotes the URL with any password masked.
-HttpUrl parse_http_url(std::string_view url);
+HEALTHCHECKS_EXPORT HttpUrl parse_http_url(std::string_view url);
 
 /// Percent-encodes a query parameter value: everything but unreserved characters and ','.
-std::string encode_query_value(std::string_view value);
+HEALTHCHECKS_EXPORT std::string encode_query_value(std::string_view value);
 
 struct HttpRequest {
   std::string method = "GET";
@@ -66,7 +67,7 @@ struct HttpResponse {
 /// of them (it must not block). A connection the server keeps open goes back to a pool of the
 /// runtime's; a pooled connection the server closed meanwhile is retried once on a new one.
 /// Without a runtime (a check called by hand), `done` is called at once with an error.
-void http_request(const CheckContext& context, HttpRequest request,
-                  std::function<void(HttpResponse)> done);
+HEALTHCHECKS_EXPORT void http_request(const CheckContext& context, HttpRequest request,
+                                      std::function<void(HttpResponse)> done);
 
 }  // namespace healthchecks

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "healthchecks/about.hpp"
+#include "healthchecks/export.hpp"
 #include "healthchecks/status.hpp"
 #include "healthchecks/status_endpoint.hpp"
 
@@ -37,7 +38,7 @@ using StatusListener = std::function<void(const StatusChange&)>;
 
 /// A listener's registration (Registry::subscribe): the listener is told of changes until the
 /// Subscription is destroyed or reset. Movable; an empty one holds nothing.
-class Subscription {
+class HEALTHCHECKS_EXPORT Subscription {
  public:
   Subscription() = default;
   Subscription(Subscription&& other) noexcept;
@@ -122,7 +123,7 @@ struct RegistryOptions {
 /// Ownership, one rule along the chain Registry -> Router -> Server: each keeps alive what it
 /// serves. A Router shares the registry's state and a Server holds its Router, so they may be
 /// destroyed in any order.
-class Registry {
+class HEALTHCHECKS_EXPORT Registry {
  public:
   explicit Registry(About about = About{}, RegistryOptions options = {});
   ~Registry();

@@ -5,10 +5,12 @@
 #include <optional>
 #include <string_view>
 
+#include "healthchecks/export.hpp"
+
 namespace healthchecks {
 
 /// Read access to the header fields of a request; adapters implement it over their own type.
-class Headers {
+class HEALTHCHECKS_EXPORT Headers {
  public:
   virtual ~Headers() = default;
   /// The value of the first field named `name` (case-insensitive), or nullopt.

@@ -6,10 +6,12 @@
 #include <utility>
 #include <vector>
 
+#include "healthchecks/export.hpp"
+
 namespace healthchecks {
 
 /// One answer of the router. Adapters copy it into their own response type.
-struct Response {
+struct HEALTHCHECKS_EXPORT Response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;

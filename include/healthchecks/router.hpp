@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "healthchecks/export.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/request.hpp"
 #include "healthchecks/response.hpp"
@@ -66,7 +67,7 @@ struct RouterOptions {
 /// Thread-safe; one Router serves any number of connections. Checks run on the registry's
 /// threads, never on the caller's. A Router is a handle: it keeps the registry's state alive,
 /// and copies of it share one router (options, limits, counters).
-class Router {
+class HEALTHCHECKS_EXPORT Router {
  public:
   /// Starts the registry (freezing its endpoints and making its threads).
   /// @throws Error ("options: ...") for a status code that cannot carry a body.

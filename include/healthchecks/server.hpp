@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "healthchecks/export.hpp"
 #include "healthchecks/router.hpp"
 
 namespace healthchecks {
@@ -50,7 +51,7 @@ struct ServerOptions {
 };
 
 /// The connection cap that ServerOptions::max_connections = 0 stands for in this process.
-std::size_t default_max_connections();
+HEALTHCHECKS_EXPORT std::size_t default_max_connections();
 
 /// Serves a Router over HTTP/1.1 with keep-alive; anything outside the router's base path is
 /// answered 404.
@@ -60,7 +61,7 @@ std::size_t default_max_connections();
 ///
 /// The Server keeps a copy of the Router (a handle on the same router), so either may be
 /// destroyed first.
-class Server {
+class HEALTHCHECKS_EXPORT Server {
  public:
   /// Binds and listens at once, so a taken port fails here.
   /// @throws Error ("server: ...") naming the address when it cannot listen.

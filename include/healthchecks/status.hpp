@@ -6,16 +6,18 @@
 #include <string>
 #include <string_view>
 
+#include "healthchecks/export.hpp"
+
 namespace healthchecks {
 
 /// Severity of a status, ordered: ok < warn < crit.
 enum class Level { ok = 0, warn = 1, crit = 2 };
 
 /// "OK", "WARN" or "CRIT", as on the wire.
-std::string_view to_string(Level level) noexcept;
+HEALTHCHECKS_EXPORT std::string_view to_string(Level level) noexcept;
 
 /// Reads "OK", "WARN" or "CRIT" (exactly, as the wire spells them); anything else is nullopt.
-std::optional<Level> parse_level(std::string_view text) noexcept;
+HEALTHCHECKS_EXPORT std::optional<Level> parse_level(std::string_view text) noexcept;
 
 /// The more severe of two levels.
 constexpr Level worst(Level a, Level b) noexcept {

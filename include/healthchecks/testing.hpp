@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 #include "healthchecks/status.hpp"
 
 namespace healthchecks {
@@ -21,11 +22,12 @@ namespace healthchecks {
 /// N ms" when it has not answered by the deadline, CRIT "check finished without reporting a
 /// status" when an asynchronous check drops its Completion. A synchronous check that is still
 /// running at the deadline keeps its thread until it returns.
-Status run_once(const Check& check, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+HEALTHCHECKS_EXPORT Status run_once(const Check& check,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
 /// A Completion that calls `sink` once: with the first status passed to it, or, when every
 /// copy is destroyed without a call, with CRIT "check finished without reporting a status".
 /// Lets a test call an asynchronous check's function by hand.
-Completion make_completion(std::function<void(Status)> sink);
+HEALTHCHECKS_EXPORT Completion make_completion(std::function<void(Status)> sink);
 
 }  // namespace healthchecks

@@ -17,13 +17,10 @@
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
+#include "healthchecks/version.hpp"
 #include "sidecar/config.hpp"
 #include "sidecar/line_writer.hpp"
 #include "sidecar/log.hpp"
-
-#ifndef HEALTHCHECKS_VERSION
-#define HEALTHCHECKS_VERSION "unknown"
-#endif
 
 namespace {
 
@@ -194,7 +191,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (arg == "--version") {
-      std::cout << "healthchecks-sidecar " << HEALTHCHECKS_VERSION << std::endl;
+      std::cout << "healthchecks-sidecar " << HEALTHCHECKS_VERSION_STRING << std::endl;
       return 0;
     }
     if (arg == "--require-env") {

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks::asio {
 
@@ -24,6 +25,6 @@ namespace healthchecks::asio {
 /// @note I/O objects made on it must not outlive the Registry: a check's state is normally
 /// kept alive by its pending handlers, which the runtime destroys when it stops.
 /// @throws Error ("check: ...") when the context has no runtime (a check called by hand).
-boost::asio::any_io_executor executor(const CheckContext& context);
+HEALTHCHECKS_EXPORT boost::asio::any_io_executor executor(const CheckContext& context);
 
 }  // namespace healthchecks::asio

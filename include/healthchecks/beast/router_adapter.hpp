@@ -9,6 +9,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "healthchecks/export.hpp"
 #include "healthchecks/response.hpp"
 #include "healthchecks/router.hpp"
 
@@ -26,19 +27,21 @@ using request_header = http::request_header<>;
 /// done; nullopt means "not mine", so the host server goes on with its own routes.
 ///
 ///     if (auto res = healthchecks::beast::handle(router, req)) return *res;
-std::optional<response> handle(const Router& router, const request_header& request,
-                               std::string_view remote_address = {});
+HEALTHCHECKS_EXPORT std::optional<response> handle(const Router& router,
+                                                   const request_header& request,
+                                                   std::string_view remote_address = {});
 
 /// Asynchronous form: returns false at once if the request is not the router's (and never
 /// calls `done`); otherwise calls `done` exactly once, inline or from a registry thread, and
 /// never blocks the caller. Post the write back to your connection's executor.
 ///
 /// @note `request` need only live until this call returns.
-bool async_handle(const Router& router, const request_header& request,
-                  std::function<void(response)> done, std::string_view remote_address = {});
+HEALTHCHECKS_EXPORT bool async_handle(const Router& router, const request_header& request,
+                                      std::function<void(response)> done,
+                                      std::string_view remote_address = {});
 
 /// Copies a router Response into a Beast response that matches `request`: same HTTP version,
 /// its keep-alive, a Date field, and for HEAD the length of the body without the body.
-response to_beast(Response answer, const request_header& request);
+HEALTHCHECKS_EXPORT response to_beast(Response answer, const request_header& request);
 
 }  // namespace healthchecks::beast

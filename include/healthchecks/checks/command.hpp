@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks::checks {
 
@@ -15,6 +16,6 @@ namespace healthchecks::checks {
 /// the program and its process group are killed and the check reads CRIT. Asynchronous: the
 /// output is read on Asio, and no thread waits for the program. POSIX only.
 /// @throws Error ("check: ...") when argv is empty.
-Check command(std::vector<std::string> argv);
+HEALTHCHECKS_EXPORT Check command(std::vector<std::string> argv);
 
 }  // namespace healthchecks::checks

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks::checks {
 
@@ -19,6 +20,6 @@ struct DiskOptions {
 /// for root does not count as free. CRIT when the path cannot be read (statvfs error). Runs on
 /// a worker thread (statvfs can block on a network file system).
 /// @throws Error ("check: ...") if the thresholds are not 0 <= crit <= warn <= 100.
-Check disk(DiskOptions options);
+HEALTHCHECKS_EXPORT Check disk(DiskOptions options);
 
 }  // namespace healthchecks::checks

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 #include "healthchecks/status_endpoint.hpp"
 
 namespace healthchecks::checks {
@@ -41,7 +42,7 @@ struct HttpOptions {
 ///   "GET http://orders:8080/health: 200 in 1.2 ms", else CRIT saying what came back.
 /// @throws Error ("check: ...") for a URL that is not http://, a method other than GET or HEAD,
 ///         or body_contains with HEAD.
-Check http(const std::string& url, HttpOptions options = {});
+HEALTHCHECKS_EXPORT Check http(const std::string& url, HttpOptions options = {});
 
 /// The status of a peer service that speaks the Health Checks API, read from
 /// `<base_url>/status/aggregate` the way the Go reference reads it: OK reads OK ("<name> check
@@ -50,19 +51,21 @@ Check http(const std::string& url, HttpOptions options = {});
 ///
 /// @param base_url the peer's root, e.g. "http://127.0.0.1:8081" (a path prefix is kept).
 /// @throws Error ("check: ...") if `base_url` is not an http:// URL.
-Check peer_check(const std::string& base_url, HttpOptions options = {});
+HEALTHCHECKS_EXPORT Check peer_check(const std::string& base_url, HttpOptions options = {});
 
 /// Walks one hop through a peer: GET `<base_url>/status/traverse?action=..&dependencies=..`
 /// with every parameter percent-encoded, the hop protocol, the caller's W3C trace context and
 /// `options.headers` (never the caller's own credentials), and passes the peer's answer back.
 /// @throws Error ("check: ...") if `base_url` is not an http:// URL.
-TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options = {});
+HEALTHCHECKS_EXPORT TraverseCheck peer_traverse(const std::string& base_url,
+                                                HttpOptions options = {});
 
 /// A traversable dependency on a peer: peer_check plus peer_traverse.
 ///
 ///     registry.add(healthchecks::checks::peer("Service 1", "service-1",
 ///                                             "http://127.0.0.1:8081"));
-StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
-                    std::string type = "external", HttpOptions options = {});
+HEALTHCHECKS_EXPORT StatusEndpoint peer(std::string name, std::string slug,
+                                        const std::string& base_url, std::string type = "external",
+                                        HttpOptions options = {});
 
 }  // namespace healthchecks::checks

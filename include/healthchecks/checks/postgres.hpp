@@ -6,6 +6,7 @@
 #include <string>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 #ifndef HEALTHCHECKS_HAS_POSTGRES
 #error \
@@ -27,6 +28,6 @@ struct PostgresOptions {
 /// own words when it cannot connect ("connection refused"), authenticate ("password
 /// authentication failed for user ...") or query, or at the deadline. Host names are resolved
 /// by libpq before it goes asynchronous: give an address (hostaddr=) where DNS may hang.
-Check postgres(PostgresOptions options);
+HEALTHCHECKS_EXPORT Check postgres(PostgresOptions options);
 
 }  // namespace healthchecks::checks

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks::checks {
 
@@ -19,6 +20,6 @@ struct ProcessOptions {
 /// "RSS 12.3 MiB, CPU 3.1% of a core over the last 10.0 s; WARN above 256 MiB". Reads
 /// /proc/self; CRIT when it cannot.
 /// @throws Error ("check: ...") if a WARN threshold is above its CRIT one.
-Check process(ProcessOptions options);
+HEALTHCHECKS_EXPORT Check process(ProcessOptions options);
 
 }  // namespace healthchecks::checks

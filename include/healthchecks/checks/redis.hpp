@@ -5,6 +5,7 @@
 #include <string>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks::checks {
 
@@ -25,6 +26,6 @@ struct RedisOptions {
 /// ("authentication failed ... WRONGPASS ..."), wants one ("authentication required ...
 /// NOAUTH"), refuses the database, or answers anything but PONG. A new connection per run:
 /// with caching or a background interval, runs are rare. Asynchronous: no thread waits.
-Check redis(RedisOptions options);
+HEALTHCHECKS_EXPORT Check redis(RedisOptions options);
 
 }  // namespace healthchecks::checks

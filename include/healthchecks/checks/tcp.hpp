@@ -5,12 +5,13 @@
 #include <string>
 
 #include "healthchecks/check.hpp"
+#include "healthchecks/export.hpp"
 
 namespace healthchecks::checks {
 
 /// Connects to `host`:`port` (resolving `host` if it is a name) and closes again. OK: "connected
 /// to db:5432 in 0.4 ms"; CRIT: the resolve or connect error, or "timed out after N ms".
 /// Asynchronous: no thread waits.
-Check tcp(std::string host, unsigned short port);
+HEALTHCHECKS_EXPORT Check tcp(std::string host, unsigned short port);
 
 }  // namespace healthchecks::checks
