@@ -24,7 +24,7 @@ EndpointState::EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds 
                      ? std::optional<std::chrono::milliseconds>(2 * endpoint_.interval + timeout)
                      : std::nullopt),
       engine_(core),
-      shown_(Status::ok(endpoint_.name)) {}
+      shown_(Status::ok(endpoint_.name, {})) {}
 
 std::shared_ptr<Gate> EndpointState::gate() const {
   return engine_.gate();

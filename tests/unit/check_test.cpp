@@ -32,7 +32,7 @@ TEST(Check, EmptyOptionalIsCrit) {
 }
 
 TEST(Check, SeesItsContext) {
-  const Check check = [](const CheckContext& ctx) { return Status::ok(std::string(ctx.name)); };
+  const Check check = [](const CheckContext& ctx) { return Status::ok(std::string(ctx.name), {}); };
   CheckContext context;
   context.name = "MySQL";
   EXPECT_EQ(check.sync_function()(context).description, "MySQL");

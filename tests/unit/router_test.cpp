@@ -43,12 +43,12 @@ class DemoRouter : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_ = std::make_unique<Registry>(demo_about());
-    registry_->add({"MySQL", "db", "internal", [] { return Status::ok("MySQL"); }});
+    registry_->add({"MySQL", "db", "internal", [] { return Status::ok("MySQL", {}); }});
     registry_->add({"Memcached", "cache", "internal", [] {
                       return Status::crit("Memcached", "Could not connect to memcache server");
                     }});
     StatusEndpoint service1("Service 1", "service-1", "external",
-                            [] { return Status::ok("Service 1 check OK"); });
+                            [] { return Status::ok("Service 1 check OK", {}); });
     service1.traversable = true;
     service1.traverse = [this](const TraverseRequest& request,
                                std::function<void(TraverseResult)> done) {
@@ -59,7 +59,7 @@ class DemoRouter : public ::testing::Test {
     };
     registry_->add(service1);
     StatusEndpoint service2("Service 2", "service-2", "external",
-                            [] { return Status::ok("Service 2 check OK"); });
+                            [] { return Status::ok("Service 2 check OK", {}); });
     service2.traversable = true;
     service2.traverse = [](const TraverseRequest&, std::function<void(TraverseResult)> done) {
       done(TraverseResult{"Get \"http://127.0.0.1:8082/status/traverse\": connection refused", {}});
