@@ -195,13 +195,31 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
   };
 }
 
-StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
-                    std::string type, HttpOptions options) {
+namespace {
+StatusEndpoint make_peer(std::string name, std::string slug, StatusEndpoint::TypeName type,
+                         const std::string& base_url, const HttpOptions& options) {
   StatusEndpoint endpoint(std::move(name), std::move(slug), std::move(type),
                           peer_check(base_url, options));
   endpoint.traversable = true;
   endpoint.traverse = peer_traverse(base_url, options);
   return endpoint;
+}
+}  // namespace
+
+StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
+                    HttpOptions options) {
+  return make_peer(std::move(name), std::move(slug), StatusEndpoint::Type::external, base_url,
+                   options);
+}
+
+StatusEndpoint peer(std::string name, std::string slug, StatusEndpoint::Type type,
+                    const std::string& base_url, HttpOptions options) {
+  return make_peer(std::move(name), std::move(slug), type, base_url, options);
+}
+
+StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
+                    std::string type, HttpOptions options) {
+  return make_peer(std::move(name), std::move(slug), std::move(type), base_url, options);
 }
 
 }  // namespace healthchecks::checks

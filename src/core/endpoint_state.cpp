@@ -17,7 +17,7 @@ double seconds(Clock::duration d) {
 EndpointState::EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout,
                              Engine& core)
     : endpoint_(std::move(endpoint)),
-      internal_(endpoint_.type == "internal"),
+      internal_(endpoint_.type.is_internal()),
       timeout_(timeout),
       max_stale_(endpoint_.max_stale ? endpoint_.max_stale
                  : endpoint_.interval.count() > 0

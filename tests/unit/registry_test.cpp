@@ -77,7 +77,7 @@ TEST(Registry, RejectsMissingChecks) {
 
 TEST(Registry, RejectsEmptyType) {
   auto endpoint = ok_endpoint("db");
-  endpoint.type.clear();
+  endpoint.type = "";
   EXPECT_THAT(registration_error(endpoint), HasSubstr("empty type"));
 }
 

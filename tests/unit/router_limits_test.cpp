@@ -240,7 +240,7 @@ TEST(Access, TraversalNeedsPermissionAndNeverPassesTheCallersCredentialsOn) {
   Registry registry(described());
   checks::HttpOptions credentials;
   credentials.headers = {{"Authorization", "Bearer for-the-peer"}};
-  registry.add(checks::peer("Peer", "peer", peer.url(), "external", credentials));
+  registry.add(checks::peer("Peer", "peer", peer.url(), credentials));
   Router router(registry, token_required());
   const auto refused = get(router, "/status/traverse?dependencies=peer");
   EXPECT_EQ(refused.status, 403);
