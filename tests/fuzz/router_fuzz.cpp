@@ -11,14 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "healthchecks/registry.hpp"
+#include "healthchecks/request.hpp"
 #include "healthchecks/router.hpp"
-#include "support/fields.hpp"
 
 namespace {
 
 using namespace healthchecks;
-
-using healthchecks::testing::Fields;
 
 // Instant checks only: asynchronous, answered inline, so that one input is one quick call.
 Check instant(Status status) {
@@ -102,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (colon != std::string_view::npos) {
         auto value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        fields.fields.emplace(std::string(line.substr(0, colon)), std::string(value));
+        fields.add(std::string(line.substr(0, colon)), std::string(value));
       }
       lines.remove_prefix(std::min(end + 1, lines.size()));
     }
