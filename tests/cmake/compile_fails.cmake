@@ -1,10 +1,13 @@
 # A check of the wrong shape fails to compile with a message naming the accepted signatures.
 # Compiles tests/compile/check_shape.cpp once per shape (0 is a control that must compile):
-#   cmake -DCXX=g++ -DROOT=<source> -DINCLUDES="a|b" -P compile_fails.cmake
+#   cmake -DCXX=g++ -DROOT=<source> -DINCLUDES="a|b" -DIMPLICIT="c|d" -P compile_fails.cmake
+cmake_minimum_required(VERSION 3.25)
 string(REPLACE "|" ";" includes "${INCLUDES}")
 set(flags -std=c++17 -fsyntax-only -I${ROOT}/include)
+# The compiler's own directories stay out: -isystem /usr/include breaks #include_next.
+string(REPLACE "|" ";" implicit "${IMPLICIT}")
 foreach(dir ${includes})
-  if(NOT dir STREQUAL "${ROOT}/include")
+  if(NOT dir STREQUAL "${ROOT}/include" AND NOT dir IN_LIST implicit)
     list(APPEND flags -isystem ${dir})
   endif()
 endforeach()

@@ -2,14 +2,18 @@
 # (-Wshadow -Wconversion among them): a header that is not clean breaks the user's -Werror
 # build, which the library's own flags would not show. Run by CTest
 # (Headers.CleanUnderStrictWarnings):
-#   cmake -DCXX=g++ -DROOT=<source> -DWORK=<dir> -DINCLUDES="a|b" -DDEFINES="X=1|Y" -P headers.cmake
+#   cmake -DCXX=g++ -DROOT=<source> -DWORK=<dir> -DINCLUDES="a|b" -DIMPLICIT="c|d"
+#         -DDEFINES="X=1|Y" -P headers.cmake
 # Dependencies (Boost, nlohmann) come in through -isystem, so only our own lines are judged.
+cmake_minimum_required(VERSION 3.25)
 string(REPLACE "|" ";" includes "${INCLUDES}")
 string(REPLACE "|" ";" defines "${DEFINES}")
 set(flags -std=c++17 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror -fsyntax-only
           -I${ROOT}/include)
+# The compiler's own directories stay out: -isystem /usr/include breaks #include_next.
+string(REPLACE "|" ";" implicit "${IMPLICIT}")
 foreach(dir ${includes})
-  if(NOT dir STREQUAL "${ROOT}/include")
+  if(NOT dir STREQUAL "${ROOT}/include" AND NOT dir IN_LIST implicit)
     list(APPEND flags -isystem ${dir})
   endif()
 endforeach()
