@@ -111,10 +111,10 @@ inline Status to_status(Status s) {
   return s;
 }
 inline Status to_status(bool ok) {
-  return ok ? Status::ok() : Status::crit({}, "check returned false");
+  return ok ? Status::ok() : Status::crit("check returned false");
 }
 inline Status to_status(std::optional<Status> s) {
-  return s ? std::move(*s) : Status::crit({}, "check returned no status");
+  return s ? std::move(*s) : Status::crit("check returned no status");
 }
 }  // namespace detail
 

@@ -50,14 +50,14 @@ Status judge_plain(const std::string& shown, const HttpOptions& options,
     std::string wanted;
     for (const int s : options.expect_status)
       wanted += (wanted.empty() ? "" : " or ") + std::to_string(s);
-    return Status::crit(
-        {}, shown + " answered " + code + " (expected " + (wanted.empty() ? "2xx" : wanted) + ")" +
-                (response.body.empty() ? "" : ": " + detail::excerpt(response.body)));
+    return Status::crit(shown + " answered " + code + " (expected " +
+                        (wanted.empty() ? "2xx" : wanted) + ")" +
+                        (response.body.empty() ? "" : ": " + detail::excerpt(response.body)));
   }
   if (!options.body_contains.empty() &&
       response.body.find(options.body_contains) == std::string::npos) {
-    return Status::crit({}, shown + " answered " + code + " but the body does not contain \"" +
-                                options.body_contains + "\": " + detail::excerpt(response.body));
+    return Status::crit(shown + " answered " + code + " but the body does not contain \"" +
+                        options.body_contains + "\": " + detail::excerpt(response.body));
   }
   return Status::ok({}, shown + ": " + code + " in " + detail::format_elapsed(took));
 }
@@ -94,7 +94,7 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
   }
 
   void on_answer(const std::string& shown, bool probing_api, const detail::HttpResponse& response) {
-    if (!response.error.empty()) return done(Status::crit({}, shown + ": " + response.error));
+    if (!response.error.empty()) return done(Status::crit(shown + ": " + response.error));
     if (probing_api && response.status == 404) {
       return send(options.method, plain_target,
                   false);  // a service root that does not speak the API

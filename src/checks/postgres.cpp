@@ -98,14 +98,14 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
   void start() {
     timer_.async_wait([self = shared_from_this()](const error_code& ec) {
       if (ec || self->finished_) return;
-      self->finish(Status::crit({}, "timed out after " +
-                                        detail::format_ms(self->budget_end_ - self->started_) +
-                                        " while " + self->phase_ + " " + self->where()));
+      self->finish(Status::crit("timed out after " +
+                                detail::format_ms(self->budget_end_ - self->started_) + " while " +
+                                self->phase_ + " " + self->where()));
     });
-    if (!pq_.error.empty()) return finish(Status::crit({}, pq_.error));
+    if (!pq_.error.empty()) return finish(Status::crit(pq_.error));
     connection_ = pq_.PQconnectStart(options_.conninfo.c_str());
     if (connection_ == nullptr)
-      return finish(Status::crit({}, "libpq could not allocate a connection"));
+      return finish(Status::crit("libpq could not allocate a connection"));
     if (pq_.PQstatus(connection_) == CONNECTION_BAD) return fail("cannot connect to");
     poll_connect(PGRES_POLLING_WRITING);
   }
@@ -159,7 +159,7 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
       pq_.PQclear(result);
     }
     if (!error.empty())
-      return finish(Status::crit({}, options_.query + " failed on " + where() + ": " + error));
+      return finish(Status::crit(options_.query + " failed on " + where() + ": " + error));
     const auto took = detail::Clock::now() - started_;
     const std::string said =
         options_.query + " on " + where() + " in " + detail::format_elapsed(took);
@@ -174,7 +174,7 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
     socket_->async_wait(type, [self = shared_from_this(), next](const error_code& ec) {
       if (self->finished_) return;
       if (ec)
-        return self->finish(Status::crit({}, "waiting for " + self->where() + ": " + ec.message()));
+        return self->finish(Status::crit("waiting for " + self->where() + ": " + ec.message()));
       next(*self);
     });
   }
@@ -187,7 +187,7 @@ class PostgresProbe : public std::enable_shared_from_this<PostgresProbe> {
   }
 
   void fail(const std::string& what) {
-    finish(Status::crit({}, what + " " + where() + ": " + tidy(pq_.PQerrorMessage(connection_))));
+    finish(Status::crit(what + " " + where() + ": " + tidy(pq_.PQerrorMessage(connection_))));
   }
 
   void finish(Status status) {

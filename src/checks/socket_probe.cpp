@@ -51,11 +51,11 @@ void SocketProbe::on_resolve(const error_code& ec, const tcp::resolver::results_
 
 void SocketProbe::fail(const std::string& phase, const error_code& ec) {
   if (timed_out_ || ec == asio::error::operation_aborted) {
-    finish(Status::crit({}, "timed out after " + format_ms(budget_end_ - started_) + " while " +
-                                phase_ + " (" + where_ + ")"));
+    finish(Status::crit("timed out after " + format_ms(budget_end_ - started_) + " while " +
+                        phase_ + " (" + where_ + ")"));
     return;
   }
-  finish(Status::crit({}, phase + ": " + ec.message()));
+  finish(Status::crit(phase + ": " + ec.message()));
 }
 
 void SocketProbe::finish(Status status) {

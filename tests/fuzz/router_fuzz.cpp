@@ -36,9 +36,9 @@ Check hop_aware() {
     for (const auto& [name, value] : context.forward_headers()) {
       forwarded += name + ": " + value + "; ";
     }
-    done(Status::crit("", "hops " + std::to_string(context.hops) + ", via " + context.via +
-                              ", time left " + std::to_string(context.time_left().count()) +
-                              " ms, forwarding " + forwarded));
+    done(Status::crit("hops " + std::to_string(context.hops) + ", via " + context.via +
+                      ", time left " + std::to_string(context.time_left().count()) +
+                      " ms, forwarding " + forwarded));
   });
 }
 
@@ -48,8 +48,8 @@ Registry* make_registry() {
   about.custom_data["note"] = "<&>";
   auto* r = new Registry(about);  // lives as long as the fuzzer
   r->add({"DB", "db", "internal", instant(Status::ok())});
-  r->add({"Cache", "cache", "internal", instant(Status::crit("", "down \"hard\"\n"))});
-  StatusEndpoint optional("Search", "search", "external", instant(Status::warn("", "slow")));
+  r->add({"Cache", "cache", "internal", instant(Status::crit("down \"hard\"\n"))});
+  StatusEndpoint optional("Search", "search", "external", instant(Status::warn("slow")));
   optional.critical = false;
   optional.cache_ttl = std::chrono::seconds(60);
   r->add(optional);

@@ -46,7 +46,7 @@ TEST(Check, SeesItsContext) {
 
 TEST(Check, AsyncCompletesThroughCompletion) {
   const Check check =
-      Check::async([](const CheckContext&, Completion done) { done(Status::crit("", "refused")); });
+      Check::async([](const CheckContext&, Completion done) { done(Status::crit("refused")); });
   EXPECT_TRUE(check.is_async());
 }
 

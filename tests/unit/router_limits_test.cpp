@@ -146,7 +146,7 @@ TEST(Hops, ACraftedTraversalThroughACycleStopsAtTheLimit) {
 
 TEST(CallerMistakes, WithStatusCodesAreNeverReadAsTheServiceBeingDown) {
   Registry registry;
-  registry.add({"DB", "db", "internal", [] { return Status::crit("", "down"); }});
+  registry.add({"DB", "db", "internal", [] { return Status::crit("down"); }});
   RouterOptions options;
   options.status_codes = {{Level::crit, 503}};
   Router router(registry, options);
@@ -199,7 +199,7 @@ RouterOptions token_required() {
 TEST(Access, WithoutPermissionLevelsOnly) {
   Registry registry(described());
   registry.add({"MySQL", "db", "internal",
-                [] { return Status::crit("", "password for user orders is wrong"); }});
+                [] { return Status::crit("password for user orders is wrong"); }});
   Router router(registry, token_required());
 
   EXPECT_EQ(get(router, "/status/am-i-up").body, "OK") << "am-i-up stays public";
@@ -221,7 +221,7 @@ TEST(Access, WithoutPermissionLevelsOnly) {
 TEST(Access, WithPermissionEverything) {
   Registry registry(described());
   registry.add({"MySQL", "db", "internal",
-                [] { return Status::crit("", "password for user orders is wrong"); }});
+                [] { return Status::crit("password for user orders is wrong"); }});
   Router router(registry, token_required());
   const Fields token{{"Authorization", "Bearer letmein"}};
   EXPECT_THAT(get(router, "/status/aggregate", &token).body, HasSubstr("password for user orders"));

@@ -272,10 +272,10 @@ TEST(Router, AggregateIsDeterministicWhateverFinishesFirst) {
   Registry registry;
   registry.add({"Slow", "slow", "internal", [] {
                   std::this_thread::sleep_for(100ms);
-                  return Status::crit("", "slow one failed");
+                  return Status::crit("slow one failed");
                 }});
-  registry.add({"Fast", "fast", "internal", [] { return Status::crit("", "fast one failed"); }});
-  registry.add({"Warn", "warn", "internal", [] { return Status::warn("", "meh"); }});
+  registry.add({"Fast", "fast", "internal", [] { return Status::crit("fast one failed"); }});
+  registry.add({"Warn", "warn", "internal", [] { return Status::warn("meh"); }});
   Router router(registry);
   const auto body = router.handle("GET", "/status/aggregate").body;
   EXPECT_THAT(body, HasSubstr("slow one failed")) << "registration order, not completion order";
@@ -285,8 +285,8 @@ TEST(Router, AggregateIsDeterministicWhateverFinishesFirst) {
 TEST(Router, AggregateTakesTheFirstWarnWhenNoCrit) {
   Registry registry;
   registry.add({"A", "a", "internal", [] { return true; }});
-  registry.add({"B", "b", "external", [] { return Status::warn("", "lagging"); }});
-  registry.add({"C", "c", "internal", [] { return Status::warn("", "later"); }});
+  registry.add({"B", "b", "external", [] { return Status::warn("lagging"); }});
+  registry.add({"C", "c", "internal", [] { return Status::warn("later"); }});
   Router router(registry);
   EXPECT_EQ(router.handle("GET", "/status/aggregate").body,
             R"(["WARN",{"description":"B","result":"WARN","details":"lagging"}])");
