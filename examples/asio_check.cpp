@@ -92,7 +92,7 @@ struct Probe : std::enable_shared_from_this<Probe> {
         host, port,
         [self = shared_from_this()](boost::system::error_code ec,
                                     asio::ip::tcp::resolver::results_type results) {
-          if (ec) return self->finish(hc::Status::crit("", "resolve: " + ec.message()));
+          if (ec) return self->finish(hc::Status::crit("resolve: " + ec.message()));
           asio::async_connect(self->socket, results,
                               [self](boost::system::error_code ec, const asio::ip::tcp::endpoint&) {
                                 self->on_connect(ec);
@@ -101,7 +101,7 @@ struct Probe : std::enable_shared_from_this<Probe> {
   }
 
   void on_connect(boost::system::error_code ec) {
-    if (ec) return finish(hc::Status::crit("", "connect: " + ec.message()));
+    if (ec) return finish(hc::Status::crit("connect: " + ec.message()));
     const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
     finish(hc::Status::ok("", "connected in " + std::to_string(took.count()) + " us"));

@@ -75,7 +75,7 @@ hc::Check inventory_check(asio::io_context& io) {
     auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(40));
     timer->async_wait([timer, done, left = context.time_left()](boost::system::error_code ec) {
       if (ec) {
-        done(hc::Status::crit("", "probe failed: " + ec.message()));
+        done(hc::Status::crit("probe failed: " + ec.message()));
         return;
       }
       done(hc::Status::ok("",

@@ -76,6 +76,6 @@ hc::About describe_service() {
 // A synchronous check may block: it runs on a worker thread, bounded by its deadline (2 s).
 hc::Status check_queue() {
   static std::atomic<unsigned> calls{0};
-  if (++calls % 5 == 0) return hc::Status::warn("", "consumer lag above 1000 messages");
+  if (++calls % 5 == 0) return hc::Status::warn("consumer lag above 1000 messages");
   return hc::Status::ok();
 }

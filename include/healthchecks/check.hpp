@@ -19,6 +19,8 @@
 
 namespace healthchecks {
 
+class Check;
+
 namespace detail {
 class Runtime;
 struct CompletionState;
@@ -99,21 +101,36 @@ template <class F>
 inline constexpr bool is_sync_check_v<F, std::void_t<typename sync_check_result<F>::type>> =
     is_check_result_v<typename sync_check_result<F>::type>;
 
+// Callables that Check's constructor takes on, to say what is wrong with them rather than let
+// overload resolution fail: anything with one call operator, or invocable in some way a check
+// might be, or a function.
+template <class F, class = void>
+inline constexpr bool has_call_operator_v = false;
+template <class F>
+inline constexpr bool has_call_operator_v<F, std::void_t<decltype(&F::operator())>> = true;
+
+template <class F>
+inline constexpr bool looks_like_check_v =
+    !std::is_same_v<F, Check> &&
+    (has_call_operator_v<F> || std::is_invocable_v<F&> ||
+     std::is_invocable_v<F&, const CheckContext&> || std::is_invocable_v<F&, CheckContext&> ||
+     std::is_function_v<std::remove_pointer_t<F>>);
+
 inline Status to_status(Status s) {
   return s;
 }
 inline Status to_status(bool ok) {
-  return ok ? Status::ok() : Status::crit({}, "check returned false");
+  return ok ? Status::ok() : Status::crit("check returned false");
 }
 inline Status to_status(std::optional<Status> s) {
-  return s ? std::move(*s) : Status::crit({}, "check returned no status");
+  return s ? std::move(*s) : Status::crit("check returned no status");
 }
 }  // namespace detail
 
 /// A status check. Build it from any callable; it runs on a worker thread of the registry:
 ///
-///     Check a = [] { return db.ping(); };                        // bool: true means OK
-///     Check b = [] { return Status::warn("", "replica lag"); };  // a full Status
+///     Check a = [] { return db.ping(); };                    // bool: true means OK
+///     Check b = [] { return Status::warn("replica lag"); };  // a full Status
 ///     Check c = [](const CheckContext& ctx) { return probe(ctx.time_left()); };
 ///
 /// or make it asynchronous with Check::async, so a check that waits on the network holds no
@@ -128,23 +145,27 @@ class Check {
 
   /// A synchronous check from a callable taking `()` or `(const CheckContext&)` and returning
   /// Status, bool or std::optional<Status> (nullopt reads CRIT "check returned no status").
-  template <class F, std::enable_if_t<detail::is_sync_check_v<F>, int> = 0>
-  Check(F f)  // NOLINT(google-explicit-constructor): a lambda is a check
-      : sync_([f = std::move(f)](const CheckContext& ctx) mutable -> Status {
-          if constexpr (std::is_invocable_v<F&, const CheckContext&>) {
-            return detail::to_status(f(ctx));
-          } else {
-            (void)ctx;
-            return detail::to_status(f());
-          }
-        }) {}
-
+  /// Move-only callables are accepted (copies of the Check then share the one callable).
+  /// Any other shape fails to compile with a message listing the accepted signatures.
+  template <class F, std::enable_if_t<detail::looks_like_check_v<std::decay_t<F>>, int> = 0>
+  Check(F&& f)  // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload)
+      : sync_(make_sync(std::forward<F>(f))) {}
   /// An asynchronous check: `start` must return quickly and call the Completion later (or at
   /// once), from any thread. Exceptions thrown by `start` read CRIT.
   static Check async(Async start) {
     Check c;
     c.async_ = std::move(start);
     return c;
+  }
+  /// The same for a move-only `start` (copies of the Check then share it).
+  template <class F, std::enable_if_t<!std::is_copy_constructible_v<std::decay_t<F>>, int> = 0>
+  static Check async(F&& start) {
+    using D = std::decay_t<F>;
+    static_assert(std::is_invocable_v<D&, const CheckContext&, Completion>,
+                  "an asynchronous check is a callable void(const CheckContext&, Completion)");
+    auto holder = std::make_shared<D>(std::forward<F>(start));
+    return async(
+        [holder](const CheckContext& ctx, Completion done) { (*holder)(ctx, std::move(done)); });
   }
 
   bool is_async() const noexcept { return static_cast<bool>(async_); }
@@ -153,6 +174,40 @@ class Check {
   const Async& async_function() const noexcept { return async_; }
 
  private:
+  template <class F>
+  static Sync make_sync(F&& f) {
+    using D = std::decay_t<F>;
+    static_assert(detail::is_sync_check_v<D>,
+                  "a check is a callable with one of these signatures: Status(), bool(), "
+                  "std::optional<Status>(), Status(const CheckContext&), "
+                  "bool(const CheckContext&), std::optional<Status>(const CheckContext&); "
+                  "for an asynchronous check use Check::async");
+    if constexpr (detail::is_sync_check_v<D>) {
+      if constexpr (std::is_copy_constructible_v<D>) {
+        return [f = D(std::forward<F>(f))](const CheckContext& ctx) mutable -> Status {
+          return call(f, ctx);
+        };
+      } else {
+        // std::function copies what it holds: a move-only callable lives in a shared holder.
+        return [f = std::make_shared<D>(std::forward<F>(f))](const CheckContext& ctx) -> Status {
+          return call(*f, ctx);
+        };
+      }
+    } else {
+      return {};
+    }
+  }
+
+  template <class D>
+  static Status call(D& f, const CheckContext& ctx) {
+    if constexpr (std::is_invocable_v<D&, const CheckContext&>) {
+      return detail::to_status(f(ctx));
+    } else {
+      (void)ctx;
+      return detail::to_status(f());
+    }
+  }
+
   Sync sync_;
   Async async_;
 };

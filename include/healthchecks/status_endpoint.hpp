@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "healthchecks/check.hpp"
 
@@ -12,16 +14,57 @@ namespace healthchecks {
 
 /// A dependency of the service (its database, cache, a service it calls).
 ///
-///     StatusEndpoint db("MySQL", "db", "internal", [] { return pool.ping(); });
+///     StatusEndpoint db("MySQL", "db", [] { return pool.ping(); });        // internal
+///     StatusEndpoint billing("Billing", "billing", StatusEndpoint::Type::external, check);
+///     StatusEndpoint search("Search", "search", "service", check);  // shown as "service"
 ///
 /// Registration (Registry::add) validates it and throws Error when it is unusable.
 struct StatusEndpoint {
+  /// What `?type=internal|external` selects: what the service owns (its database, cache) is
+  /// internal, the rest (services it calls) external.
+  enum class Type { internal, external };
+
+  /// The type as registered: a Type, and the word About shows as the dependency's "type".
+  ///
+  /// Built from a Type (shown "internal" or "external") or from any word, as the contract
+  /// allows and other implementations send: "internal" is internal, anything else (e.g.
+  /// "service", "db") external, and About shows the word as given.
+  class TypeName {
+   public:
+    TypeName(Type type = Type::internal);  // NOLINT(google-explicit-constructor)
+    TypeName(std::string name);            // NOLINT(google-explicit-constructor)
+    TypeName(const char* name);            // NOLINT(google-explicit-constructor)
+    TypeName(std::string_view name);       // NOLINT(google-explicit-constructor)
+
+    /// Internal or external, for `?type=` and aggregate.
+    Type value() const noexcept { return value_; }
+    bool is_internal() const noexcept { return value_ == Type::internal; }
+    /// The word About shows: as registered, or "internal"/"external" for a Type.
+    const std::string& name() const noexcept { return name_; }
+
+    [[deprecated("StatusEndpoint::type is no longer a string: use type.name()")]]
+    operator const std::string&() const noexcept {  // NOLINT(google-explicit-constructor)
+      return name_;
+    }
+
+    /// Compares the classification: a type registered as "service" equals Type::external.
+    friend bool operator==(const TypeName& a, Type b) noexcept { return a.value_ == b; }
+    friend bool operator!=(const TypeName& a, Type b) noexcept { return a.value_ != b; }
+    /// Compares the word shown, as comparing the string used to.
+    friend bool operator==(const TypeName& a, std::string_view b) noexcept { return a.name_ == b; }
+    friend bool operator!=(const TypeName& a, std::string_view b) noexcept { return a.name_ != b; }
+
+   private:
+    Type value_;
+    std::string name_;
+  };
+
   /// Display name, e.g. "MySQL".
   std::string name;
   /// The URL segment, `/status/<slug>`; characters [A-Za-z0-9._-], not a reserved path.
   std::string slug;
-  /// "internal" for what the service owns (its database, cache); anything else is external.
-  std::string type = "internal";
+  /// Internal (the default) or external, and the word About shows (see TypeName).
+  TypeName type;
   /// The dependency speaks the Health Checks API itself, so traversal may continue through it;
   /// requires `traverse`.
   bool traversable = false;
@@ -52,11 +95,30 @@ struct StatusEndpoint {
   int successes_before_ok = 1;
 
   StatusEndpoint() = default;
-  StatusEndpoint(std::string name, std::string slug, std::string type, Check check)
-      : name(std::move(name)),
-        slug(std::move(slug)),
-        type(std::move(type)),
-        check(std::move(check)) {}
+  /// An internal dependency.
+  StatusEndpoint(std::string name, std::string slug, Check check);
+  /// A dependency of the given type: a Type, or a word shown as given (see TypeName).
+  StatusEndpoint(std::string name, std::string slug, TypeName type, Check check);
 };
+
+// Defined here rather than in the class so that the parameters above can carry the members'
+// names without shadowing them.
+
+inline StatusEndpoint::TypeName::TypeName(Type type_in)
+    : value_(type_in), name_(type_in == Type::internal ? "internal" : "external") {}
+inline StatusEndpoint::TypeName::TypeName(std::string name_in)
+    : value_(name_in == "internal" ? Type::internal : Type::external), name_(std::move(name_in)) {}
+inline StatusEndpoint::TypeName::TypeName(const char* name_in) : TypeName(std::string(name_in)) {}
+inline StatusEndpoint::TypeName::TypeName(std::string_view name_in)
+    : TypeName(std::string(name_in)) {}
+
+inline StatusEndpoint::StatusEndpoint(std::string name_in, std::string slug_in, Check check_in)
+    : name(std::move(name_in)), slug(std::move(slug_in)), check(std::move(check_in)) {}
+inline StatusEndpoint::StatusEndpoint(std::string name_in, std::string slug_in, TypeName type_in,
+                                      Check check_in)
+    : name(std::move(name_in)),
+      slug(std::move(slug_in)),
+      type(std::move(type_in)),
+      check(std::move(check_in)) {}
 
 }  // namespace healthchecks

@@ -135,7 +135,7 @@ void append_about_dependency(std::string& body, const StatusEndpoint& endpoint,
   body += ",\"statusPath\":";
   append_json_string(body, endpoint.slug);
   body += ",\"type\":";
-  append_json_string(body, endpoint.type);
+  append_json_string(body, endpoint.type.name());
   body += endpoint.traversable ? ",\"isTraversable\":true" : ",\"isTraversable\":false";
   // Beyond the contract, only when the service opted in to what they describe.
   if (!endpoint.critical) body += ",\"critical\":false";

@@ -55,7 +55,7 @@ class CommandRun final : public detail::Probe {
   void start() {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      return finish(Status::crit({}, std::string("cannot make a pipe: ") + std::strerror(errno)));
+      return finish(Status::crit(std::string("cannot make a pipe: ") + std::strerror(errno)));
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -81,7 +81,7 @@ class CommandRun final : public detail::Probe {
     if (failed != 0) {
       close(pipe_fds[0]);
       pid_ = -1;
-      return finish(Status::crit({}, "cannot run '" + argv_[0] + "': " + std::strerror(failed)));
+      return finish(Status::crit("cannot run '" + argv_[0] + "': " + std::strerror(failed)));
     }
     output_pipe_.assign(pipe_fds[0]);
     arm_deadline();
@@ -114,14 +114,14 @@ class CommandRun final : public detail::Probe {
     }
     pid_ = -1;
     if (killed_) {
-      return finish(Status::crit({}, "'" + argv_[0] + "' " + timed_out() + " (killed)"));
+      return finish(Status::crit("'" + argv_[0] + "' " + timed_out() + " (killed)"));
     }
-    if (r < 0) return finish(Status::crit({}, "lost '" + argv_[0] + "': " + std::strerror(errno)));
+    if (r < 0) return finish(Status::crit("lost '" + argv_[0] + "': " + std::strerror(errno)));
     const std::string said = first_line(output_);
     if (WIFSIGNALED(status)) {
-      return finish(Status::crit({}, "'" + argv_[0] + "' was killed by signal " +
-                                         std::to_string(WTERMSIG(status)) +
-                                         (said.empty() ? "" : ": " + said)));
+      return finish(Status::crit("'" + argv_[0] + "' was killed by signal " +
+                                 std::to_string(WTERMSIG(status)) +
+                                 (said.empty() ? "" : ": " + said)));
     }
     const int code = WEXITSTATUS(status);
     const std::string details = said.empty() ? "exit status " + std::to_string(code) : said;

@@ -40,8 +40,8 @@ Check disk(DiskOptions options) {
   return [options](const CheckContext&) -> Status {
     struct statvfs fs {};
     if (statvfs(options.path.c_str(), &fs) != 0) {
-      return Status::crit(
-          {}, "cannot read the file system of " + options.path + ": " + std::strerror(errno));
+      return Status::crit("cannot read the file system of " + options.path + ": " +
+                          std::strerror(errno));
     }
     const double total = static_cast<double>(fs.f_blocks) * fs.f_frsize;
     const double available = static_cast<double>(fs.f_bavail) * fs.f_frsize;  // not root's reserve
@@ -51,8 +51,8 @@ Check disk(DiskOptions options) {
                                 " GiB); WARN below " +
                                 format_number("%g%%", options.warn_percent_free) + ", CRIT below " +
                                 format_number("%g%%", options.crit_percent_free);
-    if (free_percent < options.crit_percent_free) return Status::crit({}, details);
-    if (free_percent < options.warn_percent_free) return Status::warn({}, details);
+    if (free_percent < options.crit_percent_free) return Status::crit(details);
+    if (free_percent < options.warn_percent_free) return Status::warn(details);
     return Status::ok({}, details);
   };
 }

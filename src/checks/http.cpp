@@ -47,14 +47,14 @@ Status judge_plain(const std::string& shown, const HttpOptions& options,
     std::string wanted;
     for (const int s : options.expect_status)
       wanted += (wanted.empty() ? "" : " or ") + std::to_string(s);
-    return Status::crit(
-        {}, shown + " answered " + code + " (expected " + (wanted.empty() ? "2xx" : wanted) + ")" +
-                (response.body.empty() ? "" : ": " + detail::excerpt(response.body)));
+    return Status::crit(shown + " answered " + code + " (expected " +
+                        (wanted.empty() ? "2xx" : wanted) + ")" +
+                        (response.body.empty() ? "" : ": " + detail::excerpt(response.body)));
   }
   if (!options.body_contains.empty() &&
       response.body.find(options.body_contains) == std::string::npos) {
-    return Status::crit({}, shown + " answered " + code + " but the body does not contain \"" +
-                                options.body_contains + "\": " + detail::excerpt(response.body));
+    return Status::crit(shown + " answered " + code + " but the body does not contain \"" +
+                        options.body_contains + "\": " + detail::excerpt(response.body));
   }
   return Status::ok({}, shown + ": " + code + " in " + detail::format_elapsed(took));
 }
@@ -90,7 +90,7 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
   }
 
   void on_answer(const std::string& shown, bool probing_api, const HttpResponse& response) {
-    if (!response.error.empty()) return done(Status::crit({}, shown + ": " + response.error));
+    if (!response.error.empty()) return done(Status::crit(shown + ": " + response.error));
     if (probing_api && response.status == 404) {
       return send(options.method, plain_target,
                   false);  // a service root that does not speak the API
@@ -190,13 +190,31 @@ TraverseCheck peer_traverse(const std::string& base_url, HttpOptions options) {
   };
 }
 
-StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
-                    std::string type, HttpOptions options) {
+namespace {
+StatusEndpoint make_peer(std::string name, std::string slug, StatusEndpoint::TypeName type,
+                         const std::string& base_url, const HttpOptions& options) {
   StatusEndpoint endpoint(std::move(name), std::move(slug), std::move(type),
                           peer_check(base_url, options));
   endpoint.traversable = true;
   endpoint.traverse = peer_traverse(base_url, options);
   return endpoint;
+}
+}  // namespace
+
+StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
+                    HttpOptions options) {
+  return make_peer(std::move(name), std::move(slug), StatusEndpoint::Type::external, base_url,
+                   options);
+}
+
+StatusEndpoint peer(std::string name, std::string slug, StatusEndpoint::Type type,
+                    const std::string& base_url, HttpOptions options) {
+  return make_peer(std::move(name), std::move(slug), type, base_url, options);
+}
+
+StatusEndpoint peer(std::string name, std::string slug, const std::string& base_url,
+                    std::string type, HttpOptions options) {
+  return make_peer(std::move(name), std::move(slug), std::move(type), base_url, options);
 }
 
 }  // namespace healthchecks::checks

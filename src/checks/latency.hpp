@@ -13,7 +13,7 @@ namespace healthchecks::detail {
 inline Status judge_latency(const std::string& said, std::chrono::steady_clock::duration took,
                             std::chrono::milliseconds warn_after) {
   if (warn_after.count() > 0 && took > warn_after) {
-    return Status::warn({}, said + " (WARN above " + format_ms(warn_after) + ")");
+    return Status::warn(said + " (WARN above " + format_ms(warn_after) + ")");
   }
   return Status::ok({}, said);
 }

@@ -15,7 +15,7 @@ Check network_check(const char* kind, Start start) {
   return Check::async(
       [kind, start = std::move(start)](const CheckContext& context, Completion done) {
         if (context.runtime == nullptr) {
-          return done(Status::crit({}, std::string(kind) + " check run outside a Registry"));
+          return done(Status::crit(std::string(kind) + " check run outside a Registry"));
         }
         start(context, std::move(done));
       });

@@ -90,10 +90,10 @@ class PostgresProbe final : public detail::Probe {
 
   void start() {
     arm_deadline();
-    if (!pq_.error.empty()) return finish(Status::crit({}, pq_.error));
+    if (!pq_.error.empty()) return finish(Status::crit(pq_.error));
     connection_ = pq_.PQconnectStart(options_.conninfo.c_str());
     if (connection_ == nullptr)
-      return finish(Status::crit({}, "libpq could not allocate a connection"));
+      return finish(Status::crit("libpq could not allocate a connection"));
     if (pq_.PQstatus(connection_) == CONNECTION_BAD) return fail("cannot connect to");
     poll_connect(PGRES_POLLING_WRITING);
   }
@@ -147,7 +147,7 @@ class PostgresProbe final : public detail::Probe {
       pq_.PQclear(result);
     }
     if (!error.empty())
-      return finish(Status::crit({}, options_.query + " failed on " + where() + ": " + error));
+      return finish(Status::crit(options_.query + " failed on " + where() + ": " + error));
     const auto took = detail::Clock::now() - started_;
     const std::string said =
         options_.query + " on " + where() + " in " + detail::format_elapsed(took);
@@ -162,7 +162,7 @@ class PostgresProbe final : public detail::Probe {
     socket_->async_wait(type, [self = self_as<PostgresProbe>(), next](const error_code& ec) {
       if (self->finished()) return;
       if (ec)
-        return self->finish(Status::crit({}, "waiting for " + self->where() + ": " + ec.message()));
+        return self->finish(Status::crit("waiting for " + self->where() + ": " + ec.message()));
       next(*self);
     });
   }
@@ -175,10 +175,10 @@ class PostgresProbe final : public detail::Probe {
   }
 
   void fail(const std::string& what) {
-    finish(Status::crit({}, what + " " + where() + ": " + tidy(pq_.PQerrorMessage(connection_))));
+    finish(Status::crit(what + " " + where() + ": " + tidy(pq_.PQerrorMessage(connection_))));
   }
 
-  void on_deadline() override { finish(Status::crit({}, timed_out_while(phase_ + " " + where()))); }
+  void on_deadline() override { finish(Status::crit(timed_out_while(phase_ + " " + where()))); }
 
   void on_finish() override { close(); }
 

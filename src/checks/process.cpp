@@ -76,7 +76,7 @@ Check process(ProcessOptions options) {
   return [options, previous](const CheckContext&) -> Status {
     const auto rss = resident_mib();
     const auto cpu = cpu_and_age();
-    if (!rss || !cpu) return Status::crit({}, "cannot read /proc/self");
+    if (!rss || !cpu) return Status::crit("cannot read /proc/self");
     const auto now = std::chrono::steady_clock::now();
     double used = cpu->first;
     double over = cpu->second;

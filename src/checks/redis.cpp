@@ -71,15 +71,15 @@ class RedisProbe final : public detail::SocketProbe {
     const bool error = !line.empty() && line.front() == '-';
     const std::string text = line.empty() ? line : line.substr(1);
     if (step == Step::auth && error) {
-      return finish(Status::crit({}, "authentication failed at " + where() + ": " + text));
+      return finish(Status::crit("authentication failed at " + where() + ": " + text));
     }
     if (step == Step::select && error) {
-      return finish(Status::crit(
-          {}, "SELECT " + std::to_string(options_.db) + " failed at " + where() + ": " + text));
+      return finish(Status::crit("SELECT " + std::to_string(options_.db) + " failed at " + where() +
+                                 ": " + text));
     }
     if (step == Step::ping) return usable(line);
     if (error || line.empty() || line.front() != '+') {
-      return finish(Status::crit({}, "unexpected answer from " + where() + ": " + line));
+      return finish(Status::crit("unexpected answer from " + where() + ": " + line));
     }
     read_reply();
   }
@@ -87,11 +87,11 @@ class RedisProbe final : public detail::SocketProbe {
   void usable(const std::string& line) {
     const auto took = elapsed();
     if (line.rfind("-NOAUTH", 0) == 0) {
-      return finish(Status::crit(
-          {}, "authentication required at " + where() + " (NOAUTH): configure its password"));
+      return finish(Status::crit("authentication required at " + where() +
+                                 " (NOAUTH): configure its password"));
     }
     if (line != "+PONG") {
-      return finish(Status::crit({}, "PING answered by " + where() + " with: " + line));
+      return finish(Status::crit("PING answered by " + where() + " with: " + line));
     }
     const std::string said = "PONG from " + where() + " in " + detail::format_elapsed(took);
     finish(detail::judge_latency(said, took, options_.warn_after));

@@ -45,10 +45,10 @@ void SocketProbe::on_resolve(const error_code& ec, const tcp::resolver::results_
 
 void SocketProbe::fail(const std::string& phase, const error_code& ec) {
   if (timed_out_ || ec == asio::error::operation_aborted) {
-    finish(Status::crit({}, timed_out_while(phase_) + " (" + where_ + ")"));
+    finish(Status::crit(timed_out_while(phase_) + " (" + where_ + ")"));
     return;
   }
-  finish(Status::crit({}, phase + ": " + ec.message()));
+  finish(Status::crit(phase + ": " + ec.message()));
 }
 
 void SocketProbe::on_finish() {

@@ -44,7 +44,7 @@ void CompletionState::complete(Status status) {
 CompletionState::~CompletionState() {
   if (done_.exchange(true)) return;
   try {
-    sink_(Status::crit({}, "check finished without reporting a status"));
+    sink_(Status::crit("check finished without reporting a status"));
   } catch (...) {  // a destructor must not throw; the deadline still answers the request
   }
 }

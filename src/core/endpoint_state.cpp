@@ -17,14 +17,14 @@ double seconds(Clock::duration d) {
 EndpointState::EndpointState(StatusEndpoint endpoint, std::chrono::milliseconds timeout,
                              Engine& core)
     : endpoint_(std::move(endpoint)),
-      internal_(endpoint_.type == "internal"),
+      internal_(endpoint_.type.is_internal()),
       timeout_(timeout),
       max_stale_(endpoint_.max_stale ? endpoint_.max_stale
                  : endpoint_.interval.count() > 0
                      ? std::optional<std::chrono::milliseconds>(2 * endpoint_.interval + timeout)
                      : std::nullopt),
       engine_(core),
-      shown_(Status::ok(endpoint_.name)) {}
+      shown_(Status::ok(endpoint_.name, {})) {}
 
 std::shared_ptr<Gate> EndpointState::gate() const {
   return engine_.gate();

@@ -50,7 +50,7 @@ void EndpointState::launch(std::uint64_t id) {
     }
     if (!threw.empty()) {
       if (shared_execution(id)) engine_.problem(endpoint_, CheckProblem::Kind::threw, threw);
-      completion(Status::crit({}, std::move(threw)));
+      completion(Status::crit(std::move(threw)));
     }
     arm_execution_deadline(id, deadline);
     return;
@@ -70,7 +70,7 @@ void EndpointState::launch(std::uint64_t id) {
       if (self->shared_execution(id)) {
         self->engine_.problem(self->endpoint_, CheckProblem::Kind::threw, threw);
       }
-      status = Status::crit({}, std::move(threw));
+      status = Status::crit(std::move(threw));
     }
     self->finish(id, std::move(status));
   });

@@ -47,7 +47,7 @@ void validate(const StatusEndpoint& endpoint) {
                       "API itself)");
     }
   }
-  if (endpoint.type.empty()) {
+  if (endpoint.type.name().empty()) {
     throw Error("registration", who +
                                     " has an empty type (use \"internal\" for what the "
                                     "service owns, anything else such as \"external\" "

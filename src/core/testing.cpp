@@ -33,9 +33,9 @@ Status threw_status() {
   try {
     throw;
   } catch (const std::exception& e) {
-    return Status::crit({}, std::string("check threw: ") + e.what());
+    return Status::crit(std::string("check threw: ") + e.what());
   } catch (...) {
-    return Status::crit({}, "check threw an exception that is not a std::exception");
+    return Status::crit("check threw an exception that is not a std::exception");
   }
 }
 
@@ -46,7 +46,7 @@ Completion make_completion(std::function<void(Status)> sink) {
 }
 
 Status run_once(const Check& check, std::chrono::milliseconds timeout) {
-  if (!check) return Status::crit({}, "no check");
+  if (!check) return Status::crit("no check");
   auto outcome = std::make_shared<Outcome>();
   detail::Runtime runtime(1, 4);
   CheckContext context;
@@ -74,7 +74,7 @@ Status run_once(const Check& check, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(outcome->mutex);
   if (!outcome->answered.wait_until(lock, context.deadline,
                                     [&] { return outcome->status.has_value(); })) {
-    outcome->status = Status::crit({}, "timed out after " + detail::format_ms(timeout));
+    outcome->status = Status::crit("timed out after " + detail::format_ms(timeout));
   }
   return *outcome->status;
 }

@@ -87,7 +87,7 @@ void read_resilience(const Reader& r, const json& spec, const std::string& where
 // the file is being validated, not served).
 Check missing_variable(const std::string& variable) {
   return Check([message = "environment variable " + variable + " is not set"](
-                   const CheckContext&) -> Status { return Status::crit({}, message); });
+                   const CheckContext&) -> Status { return Status::crit(message); });
 }
 
 bool header_name(std::string_view name) {

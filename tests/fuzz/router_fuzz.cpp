@@ -11,14 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "healthchecks/registry.hpp"
+#include "healthchecks/request.hpp"
 #include "healthchecks/router.hpp"
-#include "support/fields.hpp"
 
 namespace {
 
 using namespace healthchecks;
-
-using healthchecks::testing::Fields;
 
 // Instant checks only: asynchronous, answered inline, so that one input is one quick call.
 Check instant(Status status) {
@@ -38,9 +36,9 @@ Check hop_aware() {
     for (const auto& [name, value] : context.forward_headers()) {
       forwarded += name + ": " + value + "; ";
     }
-    done(Status::crit("", "hops " + std::to_string(context.hops) + ", via " + context.via +
-                              ", time left " + std::to_string(context.time_left().count()) +
-                              " ms, forwarding " + forwarded));
+    done(Status::crit("hops " + std::to_string(context.hops) + ", via " + context.via +
+                      ", time left " + std::to_string(context.time_left().count()) +
+                      " ms, forwarding " + forwarded));
   });
 }
 
@@ -50,8 +48,8 @@ Registry* make_registry() {
   about.custom_data["note"] = "<&>";
   auto* r = new Registry(about);  // lives as long as the fuzzer
   r->add({"DB", "db", "internal", instant(Status::ok())});
-  r->add({"Cache", "cache", "internal", instant(Status::crit("", "down \"hard\"\n"))});
-  StatusEndpoint optional("Search", "search", "external", instant(Status::warn("", "slow")));
+  r->add({"Cache", "cache", "internal", instant(Status::crit("down \"hard\"\n"))});
+  StatusEndpoint optional("Search", "search", "external", instant(Status::warn("slow")));
   optional.critical = false;
   optional.cache_ttl = std::chrono::seconds(60);
   r->add(optional);
@@ -102,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (colon != std::string_view::npos) {
         auto value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-        fields.fields.emplace(std::string(line.substr(0, colon)), std::string(value));
+        fields.add(std::string(line.substr(0, colon)), std::string(value));
       }
       lines.remove_prefix(std::min(end + 1, lines.size()));
     }

@@ -2,18 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include "support/fields.hpp"
-
 namespace healthchecks {
 namespace {
 
-bool allowed(const std::function<bool(const Request&)>& allow, const testing::Fields* fields) {
+bool allowed(const std::function<bool(const Request&)>& allow, const Fields* fields) {
   return allow(Request("GET", "/status/about", fields));
 }
 
 TEST(BearerToken, AllowsExactlyTheToken) {
   const auto allow = bearer_token("s3cret");
-  const testing::Fields right{{"Authorization", "Bearer s3cret"}};
+  const Fields right{{"Authorization", "Bearer s3cret"}};
   EXPECT_TRUE(allowed(allow, &right));
 }
 
@@ -22,17 +20,17 @@ TEST(BearerToken, RefusesAnythingElse) {
   EXPECT_FALSE(allowed(allow, nullptr));
   for (const char* given : {"", "Bearer ", "Bearer s3cre", "Bearer s3cret2", "Bearer S3CRET",
                             "bearer s3cret", "Basic s3cret", "Bearer  s3cret", "s3cret"}) {
-    const testing::Fields fields{{"Authorization", given}};
+    const Fields fields{{"Authorization", given}};
     EXPECT_FALSE(allowed(allow, &fields)) << given;
   }
-  const testing::Fields other{{"X-Token", "Bearer s3cret"}};
+  const Fields other{{"X-Token", "Bearer s3cret"}};
   EXPECT_FALSE(allowed(allow, &other));
 }
 
 TEST(BearerToken, AnEmptyTokenNeedsAnEmptyBearer) {
   const auto allow = bearer_token("");
-  const testing::Fields empty{{"Authorization", "Bearer "}};
-  const testing::Fields some{{"Authorization", "Bearer x"}};
+  const Fields empty{{"Authorization", "Bearer "}};
+  const Fields some{{"Authorization", "Bearer x"}};
   EXPECT_TRUE(allowed(allow, &empty));
   EXPECT_FALSE(allowed(allow, &some));
 }

@@ -1,7 +1,13 @@
 #include "healthchecks/check.hpp"
 
+#include <functional>
+#include <memory>
+#include <string>
+#include <type_traits>
+
 #include <gtest/gtest.h>
 
+#include "support/check_runner.hpp"
 #include "support/matchers.hpp"
 
 namespace healthchecks {
@@ -32,7 +38,7 @@ TEST(Check, EmptyOptionalIsCrit) {
 }
 
 TEST(Check, SeesItsContext) {
-  const Check check = [](const CheckContext& ctx) { return Status::ok(std::string(ctx.name)); };
+  const Check check = [](const CheckContext& ctx) { return Status::ok(std::string(ctx.name), {}); };
   CheckContext context;
   context.name = "MySQL";
   EXPECT_EQ(check.sync_function()(context).description, "MySQL");
@@ -40,12 +46,53 @@ TEST(Check, SeesItsContext) {
 
 TEST(Check, AsyncCompletesThroughCompletion) {
   const Check check =
-      Check::async([](const CheckContext&, Completion done) { done(Status::crit("", "refused")); });
+      Check::async([](const CheckContext&, Completion done) { done(Status::crit("refused")); });
   EXPECT_TRUE(check.is_async());
 }
 
 TEST(Check, DefaultIsEmpty) {
   EXPECT_FALSE(static_cast<bool>(Check{}));
+}
+
+TEST(Check, TakesMoveOnlyCallables) {
+  auto answer = std::make_unique<Status>(Status::warn("replica lag"));
+  Check check = [answer = std::move(answer)] { return *answer; };
+  const Check copy = check;  // copies share the one callable
+  EXPECT_EQ(run(check), Status::warn("replica lag"));
+  EXPECT_EQ(run(copy), Status::warn("replica lag"));
+
+  auto count = std::make_unique<int>(0);
+  const Check counting = [count = std::move(count)](const CheckContext&) mutable {
+    return ++*count < 2;
+  };
+  EXPECT_EQ(run(counting).level, Level::ok);
+  EXPECT_EQ(run(counting).level, Level::crit);
+}
+
+TEST(Check, AsyncTakesMoveOnlyCallables) {
+  auto answer = std::make_unique<Status>(Status::warn("slow"));
+  const Check check = Check::async(
+      [answer = std::move(answer)](const CheckContext&, Completion done) { done(*answer); });
+  EXPECT_TRUE(check.is_async());
+  EXPECT_THAT(testing::run_check(check), IsStatus(Level::warn, "slow"));
+}
+
+TEST(Check, TakesFunctionsAndStdFunctions) {
+  EXPECT_EQ(run(Check(+[] { return true; })).level, Level::ok);
+  const std::function<Status(const CheckContext&)> function = [](const CheckContext&) {
+    return Status::crit("down");
+  };
+  EXPECT_EQ(run(function), Status::crit("down"));
+}
+
+TEST(Check, AcceptsOnlyCheckShapes) {
+  // Wrong shapes fail with a static_assert naming the signatures (the CTest
+  // Check.WrongShapeNamesTheSignatures compiles them); here, what is not callable at all is no
+  // Check, so overloads that take one stay unambiguous.
+  EXPECT_FALSE((std::is_convertible_v<int, Check>));
+  EXPECT_FALSE((std::is_convertible_v<const char*, Check>));
+  EXPECT_FALSE((std::is_convertible_v<std::string, Check>));
+  EXPECT_TRUE((std::is_convertible_v<bool (*)(), Check>));
 }
 
 TEST(CheckContext, TimeLeftIsNeverNegative) {

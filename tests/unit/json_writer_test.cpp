@@ -60,7 +60,7 @@ TEST(JsonWriter, StatusShapes) {
       v1,
       R"(["CRIT",{"description":"Memcached","result":"CRIT","details":"Could not connect to memcache server"}])");
   std::string v2;
-  append_status_object(v2, Status::ok("MySQL"));
+  append_status_object(v2, Status::ok("MySQL", {}));
   EXPECT_EQ(v2, R"({"description":"MySQL","result":"OK","details":""})");
 }
 

@@ -80,7 +80,7 @@ TEST(Registry, RejectsMissingChecks) {
 
 TEST(Registry, RejectsEmptyType) {
   auto endpoint = ok_endpoint("db");
-  endpoint.type.clear();
+  endpoint.type = "";
   EXPECT_THAT(registration_error(endpoint), HasSubstr("empty type"));
 }
 
@@ -235,8 +235,8 @@ TEST(RegistrySecrets, ASecretIsNeverShownInStatusesAboutOrHistory) {
     told.push_back(change.status.details);
   };
   Registry registry(about, options);
-  registry.add({"DB", "db", "internal",
-                [] { return Status::crit("", "login with s3cret-pw failed (ab)"); }});
+  registry.add(
+      {"DB", "db", "internal", [] { return Status::crit("login with s3cret-pw failed (ab)"); }});
   Router router(registry);
   const auto aggregate = router.handle("GET", "/status/aggregate").body;
   EXPECT_THAT(aggregate, HasSubstr("login with *** failed (ab)"));
@@ -264,8 +264,7 @@ TEST(RegistryProblems, TimeoutsAndThrowsAreToldWithWhatTheySay) {
   registry.add(hung);
   registry.add(
       {"Throws", "throws", "internal", []() -> bool { throw std::runtime_error("boom"); }});
-  registry.add(
-      {"Fine", "fine", "internal", [] { return Status::crit("", "down, but answering"); }});
+  registry.add({"Fine", "fine", "internal", [] { return Status::crit("down, but answering"); }});
   Router router(registry);
   (void)router.handle("GET", "/status/aggregate");
   std::lock_guard<std::mutex> lock(mutex);

@@ -13,7 +13,6 @@
 #include "healthchecks/registry.hpp"
 #include "healthchecks/server.hpp"
 #include "support/fake_peer.hpp"
-#include "support/fields.hpp"
 #include "support/http_client.hpp"
 #include "support/servers.hpp"
 #include "support/service.hpp"
@@ -26,7 +25,6 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
-using testing::Fields;
 using testing::Service;
 
 Response get(const Router& router, std::string_view target, const Headers* headers = nullptr) {
@@ -57,7 +55,7 @@ RouterOptions token_required() {
 TEST(RouterAccess, WithoutPermissionLevelsOnly) {
   Registry registry(described());
   registry.add({"MySQL", "db", "internal",
-                [] { return Status::crit("", "password for user orders is wrong"); }});
+                [] { return Status::crit("password for user orders is wrong"); }});
   Router router(registry, token_required());
 
   EXPECT_EQ(get(router, "/status/am-i-up").body, "OK") << "am-i-up stays public";
@@ -79,7 +77,7 @@ TEST(RouterAccess, WithoutPermissionLevelsOnly) {
 TEST(RouterAccess, WithPermissionEverything) {
   Registry registry(described());
   registry.add({"MySQL", "db", "internal",
-                [] { return Status::crit("", "password for user orders is wrong"); }});
+                [] { return Status::crit("password for user orders is wrong"); }});
   Router router(registry, token_required());
   const Fields token{{"Authorization", "Bearer letmein"}};
   EXPECT_THAT(get(router, "/status/aggregate", &token).body, HasSubstr("password for user orders"));
@@ -96,7 +94,7 @@ TEST(RouterAccess, TraversalNeedsPermissionAndNeverPassesTheCallersCredentialsOn
   Registry registry(described());
   checks::HttpOptions credentials;
   credentials.headers = {{"Authorization", "Bearer for-the-peer"}};
-  registry.add(checks::peer("Peer", "peer", peer.url(), "external", credentials));
+  registry.add(checks::peer("Peer", "peer", peer.url(), credentials));
   Router router(registry, token_required());
   const auto refused = get(router, "/status/traverse?dependencies=peer");
   EXPECT_EQ(refused.status, 403);

@@ -19,7 +19,7 @@ TEST(RouterCriticality, ANonCriticalCritIsAWarnForAggregate) {
   Registry registry;
   registry.add({"DB", "db", "internal", [] { return true; }});
   StatusEndpoint search("Search", "search", "external",
-                        [] { return Status::crit("", "index unavailable"); });
+                        [] { return Status::crit("index unavailable"); });
   search.critical = false;
   registry.add(search);
   Router router(registry);
@@ -36,10 +36,10 @@ TEST(RouterCriticality, ANonCriticalCritIsAWarnForAggregate) {
 
 TEST(RouterCriticality, ACriticalCritStillWinsOverANonCriticalOne) {
   Registry registry;
-  StatusEndpoint optional("Optional", "optional", "internal", [] { return Status::crit("", "a"); });
+  StatusEndpoint optional("Optional", "optional", "internal", [] { return Status::crit("a"); });
   optional.critical = false;
   registry.add(optional);
-  registry.add({"DB", "db", "internal", [] { return Status::crit("", "b"); }});
+  registry.add({"DB", "db", "internal", [] { return Status::crit("b"); }});
   Router router(registry);
   EXPECT_THAT(router.handle("GET", "/status/aggregate").body,
               StartsWith(R"(["CRIT",{"description":"DB")"));

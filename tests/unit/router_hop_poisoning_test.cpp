@@ -15,7 +15,6 @@
 #include "healthchecks/checks/http.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
-#include "support/fields.hpp"
 #include "support/http_client.hpp"
 #include "support/service.hpp"
 
@@ -25,7 +24,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
-using testing::Fields;
 using testing::Service;
 
 // Listener and history, to see that nothing the attacker caused was recorded.

@@ -13,7 +13,6 @@
 #include "healthchecks/registry.hpp"
 #include "healthchecks/server.hpp"
 #include "support/fake_peer.hpp"
-#include "support/fields.hpp"
 #include "support/http_client.hpp"
 #include "support/servers.hpp"
 #include "support/service.hpp"
@@ -26,7 +25,6 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
-using testing::Fields;
 using testing::Service;
 
 Response get(const Router& router, std::string_view target, const Headers* headers = nullptr) {

@@ -14,7 +14,6 @@
 #include "healthchecks/registry.hpp"
 #include "healthchecks/server.hpp"
 #include "support/fake_peer.hpp"
-#include "support/fields.hpp"
 #include "support/http_client.hpp"
 #include "support/servers.hpp"
 #include "support/service.hpp"
@@ -27,7 +26,6 @@ using ::testing::Not;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
 
-using testing::Fields;
 using testing::Service;
 
 Response get(const Router& router, std::string_view target, const Headers* headers = nullptr) {
@@ -67,7 +65,7 @@ TEST(RouterLimits, AmIUpNeedsNoParsing) {
 
 TEST(RouterCallerMistakes, WithStatusCodesAreNeverReadAsTheServiceBeingDown) {
   Registry registry;
-  registry.add({"DB", "db", "internal", [] { return Status::crit("", "down"); }});
+  registry.add({"DB", "db", "internal", [] { return Status::crit("down"); }});
   RouterOptions options;
   options.status_codes = {{Level::crit, 503}};
   Router router(registry, options);

@@ -43,12 +43,12 @@ class RouterDemo : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_ = std::make_unique<Registry>(demo_about());
-    registry_->add({"MySQL", "db", "internal", [] { return Status::ok("MySQL"); }});
+    registry_->add({"MySQL", "db", "internal", [] { return Status::ok("MySQL", {}); }});
     registry_->add({"Memcached", "cache", "internal", [] {
                       return Status::crit("Memcached", "Could not connect to memcache server");
                     }});
     StatusEndpoint service1("Service 1", "service-1", "external",
-                            [] { return Status::ok("Service 1 check OK"); });
+                            [] { return Status::ok("Service 1 check OK", {}); });
     service1.traversable = true;
     service1.traverse = [this](const TraverseRequest& request,
                                std::function<void(TraverseResult)> done) {
@@ -59,7 +59,7 @@ class RouterDemo : public ::testing::Test {
     };
     registry_->add(service1);
     StatusEndpoint service2("Service 2", "service-2", "external",
-                            [] { return Status::ok("Service 2 check OK"); });
+                            [] { return Status::ok("Service 2 check OK", {}); });
     service2.traversable = true;
     service2.traverse = [](const TraverseRequest&, std::function<void(TraverseResult)> done) {
       done(TraverseResult{"Get \"http://127.0.0.1:8082/status/traverse\": connection refused", {}});
@@ -272,10 +272,10 @@ TEST(Router, AggregateIsDeterministicWhateverFinishesFirst) {
   Registry registry;
   registry.add({"Slow", "slow", "internal", [] {
                   std::this_thread::sleep_for(100ms);
-                  return Status::crit("", "slow one failed");
+                  return Status::crit("slow one failed");
                 }});
-  registry.add({"Fast", "fast", "internal", [] { return Status::crit("", "fast one failed"); }});
-  registry.add({"Warn", "warn", "internal", [] { return Status::warn("", "meh"); }});
+  registry.add({"Fast", "fast", "internal", [] { return Status::crit("fast one failed"); }});
+  registry.add({"Warn", "warn", "internal", [] { return Status::warn("meh"); }});
   Router router(registry);
   const auto body = router.handle("GET", "/status/aggregate").body;
   EXPECT_THAT(body, HasSubstr("slow one failed")) << "registration order, not completion order";
@@ -285,8 +285,8 @@ TEST(Router, AggregateIsDeterministicWhateverFinishesFirst) {
 TEST(Router, AggregateTakesTheFirstWarnWhenNoCrit) {
   Registry registry;
   registry.add({"A", "a", "internal", [] { return true; }});
-  registry.add({"B", "b", "external", [] { return Status::warn("", "lagging"); }});
-  registry.add({"C", "c", "internal", [] { return Status::warn("", "later"); }});
+  registry.add({"B", "b", "external", [] { return Status::warn("lagging"); }});
+  registry.add({"C", "c", "internal", [] { return Status::warn("later"); }});
   Router router(registry);
   EXPECT_EQ(router.handle("GET", "/status/aggregate").body,
             R"(["WARN",{"description":"B","result":"WARN","details":"lagging"}])");

@@ -35,5 +35,19 @@ TEST(Status, FactoriesSetLevelAndText) {
   EXPECT_NE(Status::warn("a", "b"), Status::crit("a", "b"));
 }
 
+TEST(Status, OneArgumentWarnAndCritTakeTheDetails) {
+  EXPECT_EQ(Status::crit("connection refused"), (Status{Level::crit, "", "connection refused"}));
+  EXPECT_EQ(Status::warn("replica lag"), (Status{Level::warn, "", "replica lag"}));
+}
+
+TEST(Status, OneArgumentOkStillReadsTheDescriptionForOneRelease) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const auto s = Status::ok("MySQL");
+#pragma GCC diagnostic pop
+  EXPECT_EQ(s, Status::ok("MySQL", {}));
+  EXPECT_EQ(Status::ok({}, "fine"), (Status{Level::ok, "", "fine"}));
+}
+
 }  // namespace
 }  // namespace healthchecks

@@ -25,15 +25,14 @@ Check timer_check(std::chrono::milliseconds wait) {
   return Check::async([wait](const CheckContext& context, Completion done) {
     auto timer = std::make_shared<boost::asio::steady_timer>(asio::executor(context), wait);
     timer->async_wait([timer, done](const boost::system::error_code& ec) {
-      done(ec ? Status::crit({}, ec.message()) : Status::ok({}, "timer fired"));
+      done(ec ? Status::crit(ec.message()) : Status::ok({}, "timer fired"));
     });
   });
 }
 
 TEST(Testing, RunsASynchronousCheck) {
   EXPECT_EQ(run_once([] { return true; }).level, Level::ok);
-  EXPECT_THAT(run_once([] { return Status::warn({}, "lagging"); }),
-              IsStatus(Level::warn, "lagging"));
+  EXPECT_THAT(run_once([] { return Status::warn("lagging"); }), IsStatus(Level::warn, "lagging"));
   EXPECT_THAT(run_once([] { return false; }), IsStatus(Level::crit, "check returned false"));
 }
 
@@ -46,7 +45,7 @@ TEST(Testing, ScheduleWaitsWithoutAsio) {
     const auto at = std::chrono::steady_clock::now() + 10ms;
     EXPECT_TRUE(context.schedule(at, [done, at] {
       done(std::chrono::steady_clock::now() >= at ? Status::ok({}, "on time")
-                                                  : Status::crit({}, "early"));
+                                                  : Status::crit("early"));
     }));
   });
   EXPECT_THAT(run_once(check, 1s), IsStatus(Level::ok, "on time"));
@@ -81,7 +80,7 @@ TEST(Testing, MakeCompletionReportsOnce) {
   {
     const Completion done = make_completion([&seen](Status s) { seen.push_back(std::move(s)); });
     done(Status::ok({}, "first"));
-    done(Status::crit({}, "second"));
+    done(Status::crit("second"));
   }
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_THAT(seen[0], IsStatus(Level::ok, "first"));

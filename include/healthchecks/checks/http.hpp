@@ -60,12 +60,24 @@ HEALTHCHECKS_EXPORT Check peer_check(const std::string& base_url, HttpOptions op
 HEALTHCHECKS_EXPORT TraverseCheck peer_traverse(const std::string& base_url,
                                                 HttpOptions options = {});
 
-/// A traversable dependency on a peer: peer_check plus peer_traverse.
+/// A traversable dependency on a peer: peer_check plus peer_traverse. Its arguments come in the
+/// order of StatusEndpoint's: name, slug, type (external unless given), then what is checked.
 ///
 ///     registry.add(healthchecks::checks::peer("Service 1", "service-1",
 ///                                             "http://127.0.0.1:8081"));
+///
+/// For another word in About's "type", set it on the result: `endpoint.type = "service";`.
 HEALTHCHECKS_EXPORT StatusEndpoint peer(std::string name, std::string slug,
-                                        const std::string& base_url, std::string type = "external",
+                                        const std::string& base_url, HttpOptions options = {});
+HEALTHCHECKS_EXPORT StatusEndpoint peer(std::string name, std::string slug,
+                                        StatusEndpoint::Type type, const std::string& base_url,
                                         HttpOptions options = {});
+
+[[deprecated(
+    "use peer(name, slug, base_url, options), then set endpoint.type; or "
+    "peer(name, slug, StatusEndpoint::Type, base_url, options)")]] HEALTHCHECKS_EXPORT
+    StatusEndpoint
+    peer(std::string name, std::string slug, const std::string& base_url, std::string type,
+         HttpOptions options = {});
 
 }  // namespace healthchecks::checks

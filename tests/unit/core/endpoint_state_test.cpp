@@ -48,7 +48,7 @@ StatusEndpoint counting(std::atomic<int>& runs, std::chrono::milliseconds takes 
 
 TEST(EndpointState, FillsTheDescriptionWithTheEndpointName) {
   OneEndpoint one(StatusEndpoint("Database", "db", "internal",
-                                 [] { return Status::crit({}, "connection refused"); }));
+                                 [] { return Status::crit("connection refused"); }));
   const Outcome outcome = one.outcome();
   EXPECT_THAT(outcome.status, IsStatus(Level::crit, "connection refused"));
   EXPECT_EQ(outcome.status.description, "Database");

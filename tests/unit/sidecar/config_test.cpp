@@ -9,7 +9,6 @@
 #include "healthchecks/error.hpp"
 #include "healthchecks/router.hpp"
 #include "support/fake_peer.hpp"
-#include "support/fields.hpp"
 #include "support/servers.hpp"
 #include "support/temp_dir.hpp"
 
@@ -316,9 +315,9 @@ TEST(SidecarConfig, ReadsAccessAndConnectionLimit) {
   EXPECT_TRUE(config.router.redact);
   EXPECT_EQ(config.server.max_connections, 64u);
   ASSERT_TRUE(static_cast<bool>(config.router.allow_details));
-  const testing::Fields right{{"Authorization", "Bearer 0123456789abcdef"}};
-  const testing::Fields wrong{{"Authorization", "Bearer 0123456789abcdeX"}};
-  const testing::Fields longer{{"Authorization", "Bearer 0123456789abcdef0"}};
+  const Fields right{{"Authorization", "Bearer 0123456789abcdef"}};
+  const Fields wrong{{"Authorization", "Bearer 0123456789abcdeX"}};
+  const Fields longer{{"Authorization", "Bearer 0123456789abcdef0"}};
   EXPECT_TRUE(config.router.allow_details(Request("GET", "/status/about", &right)));
   EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about", &wrong)));
   EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about", &longer)));
@@ -395,7 +394,7 @@ TEST(SidecarConfigEnvironment, ReferencesWorkInEveryStringValueAtAnyDepth) {
   EXPECT_EQ(config.about.custom_data["region"], "eu-west-7");
   EXPECT_EQ(config.about.custom_data["deep"][0]["x"], "eu-west-7-2");
   EXPECT_EQ(config.endpoints[1].name, "Plugin");
-  const testing::Fields right{{"Authorization", "Bearer 0123456789abcdef"}};
+  const Fields right{{"Authorization", "Bearer 0123456789abcdef"}};
   EXPECT_TRUE(config.router.allow_details(Request("GET", "/status/about", &right)));
   EXPECT_EQ(config.environment,
             (std::vector<std::string>{"PORT", "NOT_SECRET_LITERAL", "REGION", "STATUS_TOKEN",
@@ -496,7 +495,7 @@ TEST(SidecarConfigEnvironment, WithoutRequiringThemMissingVariablesAreListed) {
             (std::vector<std::string>{"LISTEN", "STATUS_TOKEN", "HISTORY_KEY", "BILLING_URL",
                                       "BILLING_TOKEN", "REDIS_PASSWORD", "DATA_DIR"}));
   // Without its token, nobody sees details; a check without its URL reads CRIT saying why.
-  const testing::Fields empty_bearer{{"Authorization", "Bearer "}};
+  const Fields empty_bearer{{"Authorization", "Bearer "}};
   EXPECT_FALSE(config.router.allow_details(Request("GET", "/status/about", &empty_bearer)));
   Registry registry(config.about, config.registry);
   for (const auto& endpoint : config.endpoints) registry.add(endpoint);
@@ -551,7 +550,7 @@ TEST(SidecarConfigHeaders, AreSentByTheCheckAndByEveryTraversalAndNeverShown) {
   EXPECT_THAT(status, Not(HasSubstr("s3cr3t-t0ken")));
 
   peer.reply({200, "application/json", R"({"id":"billing"})"});
-  const testing::Fields caller{{"Authorization", "Bearer callers-own-token"}};
+  const Fields caller{{"Authorization", "Bearer callers-own-token"}};
   const auto traversed =
       router.handle(Request("GET", "/status/traverse?dependencies=billing", &caller));
   EXPECT_EQ(traversed.body, R"({"id":"billing"})");

@@ -290,7 +290,7 @@ TEST(SidecarLogger, ASecretNeverReachesALine) {
   options.on_problem = [logger](const CheckProblem& p) { logger->problem(p); };
   Registry registry(About{}, options);
   registry.add({"Billing", "billing", "internal",
-                [] { return Status::crit("", "401 for Bearer s3cret-token-value"); }});
+                [] { return Status::crit("401 for Bearer s3cret-token-value"); }});
   registry.add({"Thrower", "thrower", "internal", []() -> bool {
                   throw std::runtime_error("cannot log in with s3cret-token-value");
                 }});
