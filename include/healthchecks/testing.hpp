@@ -21,7 +21,9 @@ namespace healthchecks {
 /// @return the check's status; CRIT "check threw: <what>" when it throws, CRIT "timed out after
 /// N ms" when it has not answered by the deadline, CRIT "check finished without reporting a
 /// status" when an asynchronous check drops its Completion. A synchronous check that is still
-/// running at the deadline keeps its thread until it returns.
+/// running at the deadline keeps its thread, and its runtime, until it returns; an
+/// asynchronous one must not start I/O or timers after it has been answered CRIT (the runtime
+/// goes when run_once returns).
 HEALTHCHECKS_EXPORT Status run_once(const Check& check,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(2));
 

@@ -1,7 +1,6 @@
 #include "healthchecks/testing.hpp"
 
 #include <condition_variable>
-#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,16 +28,6 @@ struct Outcome {
   }
 };
 
-Status threw_status() {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return Status::crit(std::string("check threw: ") + e.what());
-  } catch (...) {
-    return Status::crit("check threw an exception that is not a std::exception");
-  }
-}
-
 }  // namespace
 
 Completion make_completion(std::function<void(Status)> sink) {
@@ -48,33 +37,35 @@ Completion make_completion(std::function<void(Status)> sink) {
 Status run_once(const Check& check, std::chrono::milliseconds timeout) {
   if (!check) return Status::crit("no check");
   auto outcome = std::make_shared<Outcome>();
-  detail::Runtime runtime(1, 4);
+  // Shared with a blocking check that is still running at the deadline, so that its context's
+  // runtime stays valid until it returns.
+  auto runtime = std::make_shared<detail::Runtime>(1, 4);
   CheckContext context;
   context.started = detail::Clock::now();
   context.deadline = context.started + timeout;
-  context.runtime = &runtime;
+  context.runtime = runtime.get();
   if (check.is_async()) {
     Completion done =
         make_completion([outcome](Status status) { outcome->set(std::move(status)); });
     try {
       check.async_function()(context, done);
     } catch (...) {
-      done(threw_status());
+      done(Status::crit(detail::current_exception_text("check")));
     }
   } else {
     // A copy of the function: a check still running at the deadline may outlive `check`.
-    runtime.post_blocking([sync = check.sync_function(), context, outcome] {
+    runtime->post_blocking([sync = check.sync_function(), context, outcome, runtime] {
       try {
         outcome->set(sync(context));
       } catch (...) {
-        outcome->set(threw_status());
+        outcome->set(Status::crit(detail::current_exception_text("check")));
       }
     });
   }
   std::unique_lock<std::mutex> lock(outcome->mutex);
   if (!outcome->answered.wait_until(lock, context.deadline,
                                     [&] { return outcome->status.has_value(); })) {
-    outcome->status = Status::crit("timed out after " + detail::format_ms(timeout));
+    outcome->status = Status::crit(detail::timed_out_text(timeout));
   }
   return *outcome->status;
 }
