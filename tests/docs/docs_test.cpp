@@ -11,29 +11,14 @@
 #include "healthchecks/about.hpp"
 #include "healthchecks/error.hpp"
 #include "sidecar/config.hpp"
+#include "support/config_errors.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
 
+using testing::error_of;
 using ::testing::HasSubstr;
-
-std::string error_of(const std::string& text, const LoadOptions& options = {}) {
-  try {
-    (void)parse_config(text, "svc.json", "", options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.category(), "config");
-    return e.what();
-  }
-  return "no error";
-}
-
-// Validating as `--check` does: `${NAME}` references need no environment.
-LoadOptions without_environment() {
-  LoadOptions options;
-  options.require_env = false;
-  options.getenv = [](const char*) -> const char* { return nullptr; };
-  return options;
-}
+using testing::without_environment;
 
 // Every JSON example in the docs is a configuration the sidecar accepts, so docs cannot drift.
 // The examples of docs/checks.md are single checks.

@@ -1,4 +1,5 @@
 #include "sidecar/config.hpp"
+#include "support/config_errors.hpp"
 
 #include <map>
 #include <memory>
@@ -18,15 +19,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::TempDir;
 
-std::string error_of(const std::string& text, const LoadOptions& options = {}) {
-  try {
-    (void)parse_config(text, "svc.json", "", options);
-  } catch (const Error& e) {
-    EXPECT_EQ(e.category(), "config");
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_of;
 
 TEST(SidecarConfig, ReadsAFullConfig) {
   const auto config = parse_config(R"({
@@ -205,13 +198,7 @@ TEST(SidecarConfig, AboutFileErrorsNameTheFile) {
 namespace healthchecks::sidecar {
 namespace {
 
-// Validating as `--check` does: `${NAME}` references need no environment.
-LoadOptions without_environment() {
-  LoadOptions options;
-  options.require_env = false;
-  options.getenv = [](const char*) -> const char* { return nullptr; };
-  return options;
-}
+using testing::without_environment;
 
 // The demo's configurations are valid (those in the docs are checked by tests/docs/docs_test.cpp).
 TEST(SidecarConfig, DemoConfigurationsAreValid) {
