@@ -155,15 +155,15 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const EndpointState& state = *endpoints[i];
     if (!every && state.internal() != internal) continue;
-    EndpointState::CachedLevel glance;
-    if (!state.cached_level(now, glance)) {
+    EndpointState::CachedLevel cached;
+    if (!state.cached_level(now, cached)) {
       remembered = false;
       break;
     }
     any = true;
-    fresh_for = std::min(fresh_for, glance.fresh_for);
-    age = std::max(age, glance.age);
-    verdict.add(i, glance.level, state.endpoint().critical);
+    fresh_for = std::min(fresh_for, cached.fresh_for);
+    age = std::max(age, cached.age);
+    verdict.add(i, cached.level, state.endpoint().critical);
   }
   if (remembered) {
     std::optional<Status> shown;
