@@ -3,11 +3,10 @@
 #include <unistd.h>
 
 #include <climits>
-#include <fstream>
-#include <sstream>
 
 #include "healthchecks/error.hpp"
 #include "util/json_input.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks {
 namespace {
@@ -40,23 +39,6 @@ std::string parse_error_text(const nlohmann::json::exception& e) {
     if (colon != std::string::npos) return text.substr(colon + 2);
   }
   return text;
-}
-
-bool read_file(const std::string& path, std::string& content) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return false;
-  content = buffer.str();
-  return true;
-}
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n\v\f");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n\v\f");
-  return std::string(text.substr(first, last - first + 1));
 }
 
 }  // namespace
@@ -97,12 +79,14 @@ About parse_about(std::string_view json_text, const std::string& source) {
 About load_about(const std::string& about_path, const std::string& version_path,
                  const nlohmann::json& custom_data) {
   std::string text;
-  if (!read_file(about_path, text)) {
+  if (!detail::read_whole_file(about_path, text)) {
     throw Error("about", about_path + ": cannot read the about file (does it exist?)");
   }
   About about = parse_about(text, about_path);
   std::string version;
-  if (!version_path.empty() && read_file(version_path, version)) about.version = trim(version);
+  if (!version_path.empty() && detail::read_whole_file(version_path, version)) {
+    about.version = detail::trim_space(version);
+  }
   if (custom_data.is_object()) {
     for (const auto& [key, value] : custom_data.items()) about.custom_data[key] = value;
   }

@@ -3,9 +3,7 @@
 #include <arpa/inet.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "healthchecks/access.hpp"
 #include "healthchecks/error.hpp"
@@ -13,16 +11,16 @@
 #include "sidecar/environment.hpp"
 #include "sidecar/reader.hpp"
 #include "util/json_input.hpp"
+#include "util/text.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
 
 std::string read_text(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("config", path + ": cannot read the " + what);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  std::string text;
+  if (!detail::read_whole_file(path, text))
+    throw Error("config", path + ": cannot read the " + what);
+  return text;
 }
 
 std::string resolve(const std::string& base_dir, const std::string& name) {
@@ -83,13 +81,9 @@ void read_about(const Reader& r, const json& doc, const std::string& base_dir, A
   if (version_file != nullptr) {
     const auto path = resolve(base_dir, r.string(doc, "", "versionFile"));
     if (r.unresolved("versionFile") != nullptr) return;
-    std::ifstream in(path);
-    std::string line;
-    if (in && std::getline(in, line)) {
-      const auto first = line.find_first_not_of(" \t\r");
-      const auto last = line.find_last_not_of(" \t\r");
-      about.version = first == std::string::npos ? "" : line.substr(first, last - first + 1);
-    }
+    // Read as load_about reads it, and as the contract says: the whole file, trimmed.
+    std::string version;
+    if (detail::read_whole_file(path, version)) about.version = detail::trim_space(version);
   }
 }
 

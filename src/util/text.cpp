@@ -1,10 +1,29 @@
 #include "util/text.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include "util/utf8.hpp"
 
 namespace healthchecks::detail {
+
+bool read_whole_file(const std::string& path, std::string& content) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return false;
+  content = buffer.str();
+  return true;
+}
+
+std::string trim_space(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n\v\f");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n\v\f");
+  return std::string(text.substr(first, last - first + 1));
+}
 
 void append_one_line(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";

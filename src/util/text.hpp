@@ -102,6 +102,12 @@ inline std::string mask_secrets(std::string text, const std::vector<std::string>
   return text;
 }
 
+/// Reads the whole file at `path` into `content`; false when it cannot be read.
+bool read_whole_file(const std::string& path, std::string& content);
+
+/// `text` without leading and trailing white space (Go's strings.TrimSpace, for ASCII).
+std::string trim_space(std::string_view text);
+
 /// `text` with the password of every "scheme://user:password@host" in it read as "***".
 std::string mask_url_passwords(std::string text);
 

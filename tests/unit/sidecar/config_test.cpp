@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "healthchecks/about.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/router.hpp"
 #include "support/fake_peer.hpp"
@@ -126,6 +127,17 @@ TEST(SidecarConfig, ReadsAboutAndVersionFiles) {
   const auto config = load_config(path);
   EXPECT_EQ(config.about.id, "from-file");
   EXPECT_EQ(config.about.version, "3.1.4");
+}
+
+TEST(SidecarConfig, ReadsAVersionFileAsTheLibraryDoes) {
+  // The contract's "version file, trimmed": the whole file, as load_about reads it.
+  TempDir dir;
+  const auto about = dir.write("about.json", R"({"id": "svc"})");
+  const auto version = dir.write("version.txt", "\n 2.0.0-rc1\nbuilt 2026-11-29 \n\n");
+  const auto config = load_config(
+      dir.write("svc.json", R"({"aboutFile": "about.json", "versionFile": "version.txt"})"));
+  EXPECT_EQ(config.about.version, "2.0.0-rc1\nbuilt 2026-11-29");
+  EXPECT_EQ(config.about.version, load_about(about, version).version);
 }
 
 TEST(SidecarConfig, DefaultsAreSafe) {
