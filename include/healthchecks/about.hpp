@@ -34,8 +34,8 @@ struct About {
 /// Reads an about file (`{"id", "summary", "description", "maintainers", "projectRepo",
 /// "projectHome", "logsLinks", "statsLinks", "customData"}`) and a version file (its whole
 /// content, trimmed), as the reference implementation does. Missing or mistyped fields read
-/// "N/A" / []. An empty `version_path`, or one that cannot be read, gives version "N/A". `custom_data` (an object) is laid over the
-/// file's customData key by key; its values win.
+/// "N/A" / []. An empty `version_path`, or one that cannot be read, gives version "N/A".
+/// `custom_data` (an object) is laid over the file's customData key by key; its values win.
 ///
 /// @throws Error ("about: ...") naming the file, and the line and column for malformed JSON,
 ///         when the about file cannot be read, is not JSON, or is not a JSON object.
