@@ -15,6 +15,7 @@
 #include "healthchecks/server.hpp"
 #include "support/fake_peer.hpp"
 #include "support/http_client.hpp"
+#include "support/router_get.hpp"
 #include "support/servers.hpp"
 #include "support/service.hpp"
 
@@ -28,9 +29,7 @@ using namespace std::chrono_literals;
 
 using testing::Service;
 
-Response get(const Router& router, std::string_view target, const Headers* headers = nullptr) {
-  return router.handle(Request("GET", target, headers));
-}
+using testing::get;
 
 // --- Limits ------------------------------------------------------------------------------------
 
