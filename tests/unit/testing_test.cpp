@@ -1,9 +1,11 @@
 #include "healthchecks/testing.hpp"
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -59,6 +61,27 @@ TEST(Testing, ACheckThatNeverAnswersTimesOut) {
   EXPECT_THAT(status, IsStatus(Level::crit, "timed out after 100 ms"));
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
   EXPECT_THAT(run_once(timer_check(10s), 50ms), IsStatus(Level::crit, "timed out after 50 ms"));
+}
+
+TEST(Testing, ABlockingCheckPastTheDeadlineKeepsItsRuntime) {
+  // run_once returns at the deadline; the check goes on, and its context's runtime serves it
+  // until it returns.
+  auto fired = std::make_shared<std::promise<void>>();
+  auto fired_future = fired->get_future().share();
+  auto scheduled = std::make_shared<std::promise<bool>>();
+  auto later = scheduled->get_future();
+  const auto status = run_once(
+      [fired, fired_future, scheduled](const CheckContext& context) {
+        std::this_thread::sleep_for(200ms);
+        const bool accepted =
+            context.schedule(std::chrono::steady_clock::now(), [fired] { fired->set_value(); });
+        scheduled->set_value(accepted && fired_future.wait_for(5s) == std::future_status::ready);
+        return true;
+      },
+      20ms);
+  EXPECT_THAT(status, IsStatus(Level::crit, "timed out after 20 ms"));
+  ASSERT_EQ(later.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(later.get());
 }
 
 TEST(Testing, ACheckThatThrowsIsCrit) {
