@@ -19,7 +19,7 @@ std::string render_tree(const Graph& graph, const Findings& findings, bool colou
 std::string render_summary(const Graph& graph, const Findings& findings, bool colour);
 
 /// One JSON document: url, level, requests, nodes, edges, rootCauses, degraded, unreachable,
-/// notes (docs/walk.md has its fields).
+/// notes, and the exit code.
 std::string render_json(const Graph& graph, const Findings& findings);
 
 /// `digraph` for Graphviz, nodes filled by level (green, amber, red, grey for unknown).

@@ -296,7 +296,9 @@ TEST(Walk, DeadHungGarbageAndHugeServicesReadCritWithinTheDeadline) {
   EXPECT_FALSE(reasons["huge"].empty());
   EXPECT_EQ(json["rootCauses"].size(), 4u) << json["rootCauses"].dump();
   for (const auto& edge : json["edges"]) {
-    if (edge["slug"] != "db") EXPECT_EQ(edge["level"], "CRIT") << edge.dump();
+    if (edge["slug"] != "db") {
+      EXPECT_EQ(edge["level"], "CRIT") << edge.dump();
+    }
   }
 }
 
