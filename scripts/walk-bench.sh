@@ -81,11 +81,11 @@ for i in range(n):
     with open(f"{work}/s{i}.json", "w") as f:
         json.dump(config, f)
 with open(f"{work}/facts", "w") as f:
-    f.write(f"{ports[0]} {edges} {n}\n")
+    f.write(f"{ports[0]} {edges} {n} {ports[deep]} s{deep}\n")
 print(f"graph: {n} services, {edges} traversable edges ({shared} shared, 1 back edge: "
       f"s{deep} -> s{ancestor}), {depth} levels deep")
 EOF
-read -r root_port edges services <"$work/facts"
+read -r root_port edges services cycle_port cycle_id <"$work/facts"
 
 for ((i = 0; i < services; i++)); do
   "$sidecar" --config "$work/s$i.json" >"$work/s$i.log" 2>&1 &
@@ -118,12 +118,13 @@ EOF
 done
 # What the sidecars' own checks cost on this graph: the root's aggregate runs every http check
 # below it, through the shared dependencies and the cycle (the walk reads the About of each).
-python3 - "$root_port" <<'EOF'
+python3 - "$root_port" "$cycle_port" "$cycle_id" <<'EOF'
 import sys, time, urllib.request
-for path in ("/status/aggregate", "/status/about"):
-    start = time.monotonic()
-    body = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}{path}", timeout=30).read()
-    print(f"root {path}: {time.monotonic() - start:.3f} s, {body[:40]!r}")
+for who, port in (("root s0", sys.argv[1]), (f"{sys.argv[3]} (on the cycle)", sys.argv[2])):
+    for path in ("/status/aggregate", "/status/about"):
+        start = time.monotonic()
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+        print(f"{who} {path}: {time.monotonic() - start:.3f} s, {body[:40]!r}")
 EOF
 median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
 python3 - "$work/walk1.json" "$edges" "$services" "$median" <<'EOF'
