@@ -4,6 +4,7 @@
 #   src/util, core, api     no Asio, no Beast, nothing from runtime_impl.hpp, transport/ or checks/
 #   src/sidecar             only the public headers, util/ and its own
 #   src/checks              no runtime/, transport/ or sidecar/ headers
+#   src/walk                public headers, util/, runtime/runtime.hpp and its own; no Asio or Beast
 set(offenders "")
 function(check_folder dir pattern)  # pattern: a regex over the included name
   file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/${dir}/*.hpp ${ROOT}/${dir}/*.cpp)
@@ -41,6 +42,8 @@ check_folder(src/sidecar "#[ \t]*include[ \t]*\"(core|api|runtime|transport|chec
 # Checks stand where a user's would: the public door (healthchecks/asio/executor.hpp), not the
 # runtime's or the transport's insides.
 check_folder(src/checks "#[ \t]*include[ \t]*\"(runtime|transport|sidecar)/")
+# The walker speaks HTTP through the public client, on a Runtime it owns (runtime.hpp only).
+check_folder(src/walk "boost/(asio|beast)|runtime_impl\\.hpp|#[ \t]*include[ \t]*\"(core|api|transport|checks|sidecar|detail)/")
 
 if(offenders)
   list(JOIN offenders "\n  " text)
