@@ -337,6 +337,7 @@
       body.appendChild(row);
     }
     $('dependencies').querySelector('tbody').replaceWith(body);
+    $('dependencies').hidden = !about;  // no empty table under an error
   }
 
   function renderHistory(history) {
