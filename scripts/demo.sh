@@ -61,7 +61,9 @@ done
 if [[ $configs == examples/demo/tokens ]]; then
   cat <<TXT
 
-The demo graph is up, every service behind its own token. Without it, levels only:
+The demo graph is up, every service behind its own token. In a browser:
+  http://127.0.0.1:8080/status/dashboard    (type $DEMO_APP_TOKEN into its token field)
+Without it, levels only:
   curl -s localhost:8080/status/aggregate
   curl -s 'localhost:8080/status/traverse?dependencies=service-2,service-1'    # 403
 With demo-app's token, details two levels down (each hop presents the next one's token):
@@ -75,7 +77,8 @@ fi
 
 cat <<'TXT'
 
-The demo graph is up. Try:
+The demo graph is up. In a browser: http://127.0.0.1:8080/status/dashboard
+Or try:
   curl -i localhost:8080/status/am-i-up
   curl -i localhost:8080/status/aggregate
   curl -s localhost:8080/status/about

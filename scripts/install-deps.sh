@@ -12,18 +12,37 @@ packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohma
 case "$task" in
   build) ;;
   test) packages+=(ninja-build clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev
-                   libpq-dev redis-server postgresql util-linux) ;;
+                   libpq-dev redis-server postgresql util-linux chromium graphviz)
+        # The dashboard's browser test drives Chromium with Node (any Node 18+ will do, so one
+        # installed another way is kept).
+        command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;;
   demo) packages+=(ninja-build curl libpq-dev redis-server) ;;
   bench) packages+=(ninja-build curl wrk valgrind python3) ;;  # python3: the soak's hostile peer and clients
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
+
+# The browser test's playwright-core, as package-lock.json pins it (from the npm registry; it
+# downloads no browser: the test uses Debian's Chromium).
+browser_modules() {
+  [[ $task == test ]] || return 0
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+    echo "install-deps: npm ci in tests/browser"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    touch "$dir/node_modules"
+  fi
+}
 
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+  browser_modules
+  exit 0
+fi
 
 echo "install-deps: installing ${missing[*]}"
 apt=(apt-get)
@@ -38,3 +57,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${apt[@]}" update -qq
 "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+browser_modules

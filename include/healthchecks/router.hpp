@@ -60,6 +60,17 @@ struct RouterOptions {
   /// description and customData, statuses lose their descriptions and details, and traverse
   /// through a dependency answers 403.
   bool redact = false;
+
+  // The dashboard.
+
+  /// Serve `<base_path>/dashboard`: one self-contained HTML page (no external script, style or
+  /// font; sent with a strict Content-Security-Policy) that shows About and the dependencies,
+  /// refreshes every 5 s, walks into traversable dependencies through `traverse` and draws the
+  /// graph walked so far. It reads the API as any caller does, so access control applies to it:
+  /// a token typed into the page is sent as `Authorization: Bearer <token>`. Off by default
+  /// (the path is then an unknown slug, 404). Router's constructor throws Error when a
+  /// dependency has the slug `dashboard`, which the page would hide.
+  bool dashboard = false;
 };
 
 /// Serves every endpoint of the Health Checks API for one Registry.
@@ -70,7 +81,8 @@ struct RouterOptions {
 class HEALTHCHECKS_EXPORT Router {
  public:
   /// Starts the registry (freezing its endpoints and making its threads).
-  /// @throws Error ("options: ...") for a status code that cannot carry a body.
+  /// @throws Error ("options: ...") for a status code that cannot carry a body, or for
+  ///         `dashboard` with a dependency whose slug is `dashboard`.
   explicit Router(Registry& registry, RouterOptions options = {});
   ~Router();
   Router(const Router&) = default;

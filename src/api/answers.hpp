@@ -54,4 +54,10 @@ void answer_dependency(const ConfigPtr& config, Api api, EndpointState& state, c
 void answer_traverse(Engine& engine, const ConfigPtr& config, std::vector<std::string> path,
                      std::string action, std::string_view type, const Caller& caller, Done done);
 
+/// @throws Error when RouterOptions::dashboard is on and a dependency has its slug.
+void validate_dashboard(const RouterOptions& options, const std::string& prefix,
+                        const Engine& engine);
+/// /status/dashboard (RouterOptions::dashboard): the page, with its security headers.
+Response dashboard_response();
+
 }  // namespace healthchecks::detail

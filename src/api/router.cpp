@@ -63,8 +63,10 @@ class RouterImpl {
  public:
   RouterImpl(std::shared_ptr<Engine> engine, RouterOptions options) : engine_(std::move(engine)) {
     validate_status_codes(options);
+    auto config = std::make_shared<RouterConfig>(std::move(options), *engine_);
+    validate_dashboard(config->options, config->prefix, *engine_);
     engine_->start();
-    config_ = std::make_shared<const RouterConfig>(std::move(options), *engine_);
+    config_ = std::move(config);
   }
 
   const std::string& prefix() const noexcept { return config_->prefix; }
@@ -138,6 +140,10 @@ void RouterImpl::handle(const Request& request, Done done) const {
     }
     return answer_traverse(engine, config_, std::move(path), target.action.value_or(""),
                            target.type.value_or(""), caller, std::move(done));
+  }
+  if (name == "dashboard" && api == Api::v1 && options.dashboard) {
+    done(dashboard_response());
+    return;
   }
   if (auto* state = engine.find(name)) {
     return answer_dependency(config_, api, *state, caller, std::move(done));

@@ -131,6 +131,7 @@ void read_options(const Reader& r, const json& doc, Config& config,
     }
     r.only(*access, "access");
   }
+  config.router.dashboard = r.boolean(doc, "", "dashboard", false);
   config.server.max_connections =
       static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 0, 0, 1'000'000));
   if (const json* history = r.find(doc, "history")) {
@@ -222,6 +223,17 @@ Config read_config(std::string_view text, const std::string& source, const std::
       r.fail(where, e.message() + (variable != nullptr
                                        ? " (environment variable " + *variable + " is not set)"
                                        : std::string()));
+    }
+  }
+  // The router's objection, found here so that --check finds it too (the trial registry never
+  // starts, and a Router would start it).
+  if (config.router.dashboard) {
+    for (const auto& endpoint : config.endpoints) {
+      if (endpoint.slug != "dashboard") continue;
+      r.fail("dashboard", "the dashboard route " + config.router.base_path +
+                              "/dashboard would hide the dependency \"" + endpoint.name +
+                              "\" (slug \"dashboard\"); rename that slug or leave the dashboard "
+                              "off");
     }
   }
   return config;

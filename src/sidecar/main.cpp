@@ -44,7 +44,7 @@ constexpr const char* kHelp =
     "\n"
     "Top-level keys of FILE (docs/sidecar.md):\n"
     "  listen, threads, about, aboutFile, version, versionFile, checks, statusCodes,\n"
-    "  defaultTimeoutMs, firstResult, history, access, maxConnections, log\n"
+    "  defaultTimeoutMs, firstResult, history, access, dashboard, maxConnections, log\n"
     "\n"
     "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
     "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"

@@ -338,6 +338,34 @@ TEST(SidecarConfig, AccessKeyErrors) {
               HasSubstr("key 'maxConnections': expected a number from 0 to"));
 }
 
+TEST(SidecarConfig, ReadsTheDashboardSwitch) {
+  EXPECT_FALSE(parse_config("{}", "svc.json", "").router.dashboard);
+  EXPECT_TRUE(parse_config(R"({"dashboard": true})", "svc.json", "").router.dashboard);
+  EXPECT_FALSE(parse_config(R"({"dashboard": false})", "svc.json", "").router.dashboard);
+  EXPECT_EQ(error_of(R"({"dashboard": "on"})"),
+            "config: svc.json: key 'dashboard': expected true or false, found string \"on\"");
+  EXPECT_THAT(error_of(R"({"dashboard": 1})"),
+              HasSubstr("key 'dashboard': expected true or false, found number 1"));
+}
+
+// The router would refuse to start; the file says so first, so --check finds it too.
+TEST(SidecarConfig, ADashboardThatWouldHideACheckIsAConfigError) {
+  const std::string checks =
+      R"("checks": [{"name": "Dash", "slug": "dashboard", "check": "static"}])";
+  EXPECT_EQ(error_of("{\"dashboard\": true, " + checks + "}"),
+            "config: svc.json: key 'dashboard': the dashboard route /status/dashboard would hide "
+            "the dependency \"Dash\" (slug \"dashboard\"); rename that slug or leave the "
+            "dashboard off");
+  EXPECT_EQ(error_of("{" + checks + "}"), "no error");
+  // The router says the same, for a config that reached it some other way.
+  const auto config = parse_config("{" + checks + "}", "svc.json", "");
+  Registry registry(config.about, config.registry);
+  for (const auto& endpoint : config.endpoints) registry.add(endpoint);
+  auto options = config.router;
+  options.dashboard = true;
+  EXPECT_THROW((void)Router(registry, options), Error);
+}
+
 TEST(SidecarConfig, NestingDeeperThanTheLimitIsAnErrorNotACrash) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_THAT(error_of(deep),
