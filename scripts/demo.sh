@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the sidecar and starts the demo service graph on loopback, installing what is missing
+# Builds the sidecar and the walker and starts the demo service graph on loopback, installing what is missing
 # first (Debian 12):
 #   demo-app  :8080  depends on a database, a real Redis (:6390), service-1 and service-2
 #   service-2 :8082  depends on a queue and service-1
@@ -30,7 +30,7 @@ scripts/install-deps.sh demo
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target healthchecks-sidecar
+cmake --build build -j "$(nproc)" --target healthchecks-sidecar healthchecks-walk
 
 pids=()
 stop() {
@@ -66,9 +66,11 @@ The demo graph is up, every service behind its own token. In a browser:
 Without it, levels only:
   curl -s localhost:8080/status/aggregate
   curl -s 'localhost:8080/status/traverse?dependencies=service-2,service-1'    # 403
+  build/bin/healthchecks-walk http://127.0.0.1:8080    # walks on: "details need a token (--header)"
 With demo-app's token, details two levels down (each hop presents the next one's token):
   curl -s -H 'Authorization: Bearer $DEMO_APP_TOKEN' localhost:8080/status/aggregate
   curl -s -H 'Authorization: Bearer $DEMO_APP_TOKEN' 'localhost:8080/status/traverse?dependencies=service-2,service-1'
+  WALK_AUTH='Authorization: Bearer $DEMO_APP_TOKEN' build/bin/healthchecks-walk --header-env WALK_AUTH http://127.0.0.1:8080
 Ctrl-C stops the graph.
 TXT
   wait
@@ -78,6 +80,10 @@ fi
 cat <<'TXT'
 
 The demo graph is up. In a browser: http://127.0.0.1:8080/status/dashboard
+Walk it, draw it:
+  build/bin/healthchecks-walk http://127.0.0.1:8080
+  build/bin/healthchecks-walk --dot http://127.0.0.1:8080 | dot -Tsvg > graph.svg
+  build/bin/healthchecks-walk --mermaid http://127.0.0.1:8080
 Or try:
   curl -i localhost:8080/status/am-i-up
   curl -i localhost:8080/status/aggregate
@@ -88,7 +94,7 @@ Or try:
 Break a dependency and watch the answer change:
   pkill -f 'redis-server 127.0.0.1:6390'   # the cache goes CRIT
   pkill -f service-1.json                   # Service 1 goes CRIT, in demo-app and in service-2
-  then curl aggregate (or about) again.
+  then walk it (or curl aggregate) again: the walker names the cache as the likely root cause.
 Ctrl-C stops the graph.
 TXT
 wait

@@ -13,15 +13,15 @@ case "$task" in
   build) ;;
   test) packages+=(ninja-build clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev
                    libpq-dev redis-server postgresql util-linux chromium graphviz)
-        # The dashboard's browser test drives Chromium with Node (any Node 18+ will do, so one
+        # The browser tests drive Chromium with Node (any Node 18+ will do, so one
         # installed another way is kept).
         command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;;
-  demo) packages+=(ninja-build curl libpq-dev redis-server) ;;
+  demo) packages+=(ninja-build curl libpq-dev redis-server graphviz) ;;  # graphviz: dot, to draw the walked graph
   bench) packages+=(ninja-build curl wrk valgrind python3) ;;  # python3: the soak's hostile peer and clients
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
 
-# The browser test's playwright-core, as package-lock.json pins it (from the npm registry; it
+# The browser tests' playwright-core and mermaid, as package-lock.json pins them (from the npm registry; it
 # downloads no browser: the test uses Debian's Chromium).
 browser_modules() {
   [[ $task == test ]] || return 0
