@@ -245,7 +245,7 @@ TEST(Walk, ExitCodesForUsageAndUnreachableRoot) {
   EXPECT_EQ(bad.exit_code, 64);
   EXPECT_EQ(bad.err,
             "healthchecks-walk: bad URL: 'ftp://127.0.0.1:1': scheme 'ftp' is not supported; only "
-            "http:// is (see --help)\n");
+            "http:// and https:// are (see --help)\n");
   EXPECT_EQ(walk({"--parallel", "0", "http://127.0.0.1:1"}).exit_code, 64);
   const auto dead = walk({url(testing::free_port())});
   EXPECT_EQ(dead.exit_code, 3);

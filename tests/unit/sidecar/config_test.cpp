@@ -183,8 +183,8 @@ TEST(SidecarConfig, RegistrationErrorsNameTheCheck) {
                                        {"name": "B", "slug": "a", "check": "static"}]})"),
               HasSubstr("key 'checks[1]': slug 'a' is registered twice"));
   EXPECT_THAT(
-      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://x"}]})"),
-      HasSubstr("key 'checks[0].url': 'https://x': only http:// is supported"));
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "ftp://x"}]})"),
+      HasSubstr("key 'checks[0].url': 'ftp://x': scheme 'ftp' is not supported"));
 }
 
 TEST(SidecarConfig, MalformedJsonNamesTheFile) {
@@ -704,9 +704,9 @@ TEST(SidecarConfigEdges, NumbersBeyondSixtyFourBitsAreQuotedAsWritten) {
 TEST(SidecarConfigEdges, AUrlPasswordIsNeverShown) {
   EXPECT_EQ(
       error_of(
-          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://user:hunter22@x"}]})"),
-      "config: svc.json: key 'checks[0].url': 'https://user:***@x': only http:// is supported "
-      "(put a TLS-terminating proxy in front of https peers)");
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "ftp://user:hunter22@x"}]})"),
+      "config: svc.json: key 'checks[0].url': 'ftp://user:***@x': scheme 'ftp' is not "
+      "supported; only http:// and https:// are");
   EXPECT_THAT(
       error_of(
           R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "http://user:hunter22@x/", "method": "POST"}]})"),
