@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -161,10 +162,58 @@ std::vector<std::pair<std::string, std::string>> read_headers(const Reader& r, c
   return headers;
 }
 
+// A file named at `key`, relative to the configuration's folder, that must exist at start-up.
+std::string existing_file(const Reader& r, const std::string& key, const std::string& name,
+                          const std::string& base_dir) {
+  if (name.empty() || r.unresolved(key) != nullptr) return name;
+  const std::string path = name.front() == '/' || base_dir.empty()
+                               ? name
+                               : (std::filesystem::path(base_dir) / name).string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    r.fail(key, "expected an existing file, found \"" + name + "\"" +
+                    (std::filesystem::exists(path, ec) ? " (not a file)" : " (no such file)"));
+  }
+  return path;
+}
+
+// "tls": {"caFile", "certFile", "keyFile", "minVersion", "insecureSkipVerify"}, for https URLs.
+TlsClientOptions read_tls_client(const Reader& r, const json& spec, const std::string& where,
+                                 const std::string& base_dir) {
+  TlsClientOptions options;
+  const json* tls = r.find(spec, "tls");
+  if (tls == nullptr) return options;
+  const auto at = Reader::key(where, "tls");
+  if (!tls->is_object()) {
+    r.expected(at, "an object such as {\"caFile\": \"ca.pem\"}", *tls);
+  }
+  const auto file = [&](const char* name) {
+    return existing_file(r, Reader::key(at, name), r.string(*tls, at, name, std::string()),
+                         base_dir);
+  };
+  options.ca_file = file("caFile");
+  options.cert_file = file("certFile");
+  options.key_file = file("keyFile");
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    const char* missing = options.cert_file.empty() ? "certFile" : "keyFile";
+    r.fail(Reader::key(at, missing), "missing; certFile and keyFile go together");
+  }
+  if (const json* version = r.find(*tls, "minVersion")) {
+    if (*version == "1.3") {
+      options.min_version = TlsVersion::tls1_3;
+    } else if (*version != "1.2") {
+      r.expected(Reader::key(at, "minVersion"), "\"1.2\" or \"1.3\"", *version);
+    }
+  }
+  options.insecure_skip_verify = r.boolean(*tls, at, "insecureSkipVerify", false);
+  r.only(*tls, at);
+  return options;
+}
+
 }  // namespace
 
 StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where,
-                          std::vector<std::string>& secrets) {
+                          std::vector<std::string>& secrets, const std::string& base_dir) {
   if (!spec.is_object()) r.expected(where, "an object describing a check", spec);
   const std::string kind = r.string(spec, where, "check");
   StatusEndpoint endpoint;
@@ -181,9 +230,10 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
     } else if (kind == "http") {
       const std::string url = r.string(spec, where, "url");
       const std::string* url_variable = r.unresolved(Reader::key(where, "url"));
+      bool https = false;
       if (url_variable == nullptr) {
         try {
-          (void)parse_http_url(url);
+          https = parse_http_url(url).https();
         } catch (const Error& e) {
           r.fail(Reader::key(where, "url"), e.message());
         }
@@ -193,6 +243,10 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.expect_status = r.integers(spec, where, "expectStatus", 100, 599);
       options.body_contains = r.string(spec, where, "bodyContains", std::string());
       options.headers = read_headers(r, spec, where, secrets);
+      options.tls = read_tls_client(r, spec, where, base_dir);
+      if (!https && url_variable == nullptr && r.find(spec, "tls") != nullptr) {
+        r.fail(Reader::key(where, "tls"), "the url is http://; tls applies to https:// URLs");
+      }
       endpoint.traversable = r.boolean(spec, where, "traversable", false);
       if (url_variable != nullptr) {
         endpoint.check = missing_variable(*url_variable);

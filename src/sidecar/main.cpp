@@ -48,7 +48,7 @@ constexpr const char* kHelp =
     "\n"
     "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
     "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"
-    "  http      any URL, or a service that speaks the Health Checks API\n"
+    "  http      any URL (http or https), or a service that speaks the Health Checks API\n"
     "  tcp       a TCP port that accepts connections\n"
     "  redis     PING\n"
 #ifdef HEALTHCHECKS_HAS_POSTGRES

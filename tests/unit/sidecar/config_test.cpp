@@ -735,3 +735,68 @@ TEST(SidecarConfigEdges, DiskErrorsNameTheFilesKeys) {
 
 }  // namespace
 }  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+using testing::error_of;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+std::string https_check(const std::string& tls) {
+  return R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://127.0.0.1:1",
+             "tls": )" +
+         tls + "}]}";
+}
+
+TEST(SidecarConfigTls, AnHttpsCheckTakesItsTlsFilesRelativeToTheConfig) {
+  TempDir dir;
+  dir.write("ca.pem", "x");
+  dir.write("client.pem", "x");
+  dir.write("client.key", "x");
+  const auto config = parse_config(
+      https_check(R"({"caFile": "ca.pem", "certFile": "client.pem", "keyFile": "client.key",
+                      "minVersion": "1.3", "insecureSkipVerify": false})"),
+      "svc.json", dir.path());
+  ASSERT_EQ(config.endpoints.size(), 1u);
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http",
+                                     "url": "https://127.0.0.1:1"}]})"),
+            "no error");
+  EXPECT_EQ(error_of(https_check(R"({"insecureSkipVerify": true})")), "no error");
+}
+
+TEST(SidecarConfigTls, ErrorsNameTheKeyAndWhatWasExpected) {
+  EXPECT_EQ(error_of(https_check(R"({"caFile": "/no/such/ca.pem"})")),
+            "config: svc.json: key 'checks[0].tls.caFile': expected an existing file, found "
+            "\"/no/such/ca.pem\" (no such file)");
+  EXPECT_EQ(error_of(https_check(R"({"caFile": "/tmp"})")),
+            "config: svc.json: key 'checks[0].tls.caFile': expected an existing file, found "
+            "\"/tmp\" (not a file)");
+  EXPECT_EQ(error_of(https_check(R"({"minVersion": "1.1"})")),
+            "config: svc.json: key 'checks[0].tls.minVersion': expected \"1.2\" or \"1.3\", "
+            "found string \"1.1\"");
+  EXPECT_EQ(error_of(https_check(R"({"minVersion": 1.2})")),
+            "config: svc.json: key 'checks[0].tls.minVersion': expected \"1.2\" or \"1.3\", "
+            "found number 1.2");
+  EXPECT_EQ(error_of(https_check(R"({"insecureSkipVerify": "yes"})")),
+            "config: svc.json: key 'checks[0].tls.insecureSkipVerify': expected true or false, "
+            "found string \"yes\"");
+  EXPECT_EQ(error_of(https_check(R"("ca.pem")")),
+            "config: svc.json: key 'checks[0].tls': expected an object such as {\"caFile\": "
+            "\"ca.pem\"}, found string \"ca.pem\"");
+  EXPECT_THAT(error_of(https_check(R"({"cafile": "x"})")),
+              HasSubstr("key 'checks[0].tls.cafile': unknown key (known here: caFile, certFile, "
+                        "insecureSkipVerify, keyFile, minVersion)"));
+  TempDir dir;
+  const auto cert = dir.write("client.pem", "x");
+  EXPECT_EQ(error_of(https_check(R"({"certFile": ")" + cert + R"("})")),
+            "config: svc.json: key 'checks[0].tls.keyFile': missing; certFile and keyFile go "
+            "together");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http",
+                                     "url": "http://127.0.0.1:1", "tls": {}}]})"),
+            "config: svc.json: key 'checks[0].tls': the url is http://; tls applies to https:// "
+            "URLs");
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
