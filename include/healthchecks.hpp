@@ -13,6 +13,7 @@
 #include "healthchecks/checks/process.hpp"
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/checks/tcp.hpp"
+#include "healthchecks/checks/tls_cert.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/http_client.hpp"
 #include "healthchecks/registry.hpp"
@@ -23,4 +24,5 @@
 #include "healthchecks/status.hpp"
 #include "healthchecks/status_endpoint.hpp"
 #include "healthchecks/tls.hpp"
+#include "healthchecks/tls_probe.hpp"
 #include "healthchecks/version.hpp"

@@ -18,6 +18,7 @@
 #include "healthchecks/checks/process.hpp"
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/checks/tcp.hpp"
+#include "healthchecks/checks/tls_cert.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
@@ -309,10 +310,25 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       endpoint.check = checks::process(options);
     } else if (kind == "command") {
       endpoint.check = checks::command(r.strings(spec, where, "argv"));
+    } else if (kind == "tlsCert") {
+      checks::TlsCertOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.server_name = r.string(spec, where, "serverName", std::string());
+      options.ca_file = existing_file(r, Reader::key(where, "caFile"),
+                                      r.string(spec, where, "caFile", std::string()), base_dir);
+      options.warn_days = static_cast<int>(r.integer(spec, where, "warnDays", 14, 0, 3650));
+      options.crit_days = static_cast<int>(r.integer(spec, where, "critDays", 3, 0, 3650));
+      if (options.crit_days > options.warn_days) {
+        r.fail(Reader::key(where, "critDays"), "expected at most warnDays (" +
+                                                   std::to_string(options.warn_days) + "), found " +
+                                                   std::to_string(options.crit_days));
+      }
+      endpoint.check = checks::tls_cert(options);
     } else {
       r.fail(Reader::key(where, "check"),
              "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "
-             "\"disk\", \"self\", \"command\"; found \"" +
+             "\"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
                  kind + "\"");
     }
   } catch (const Error& e) {

@@ -59,6 +59,7 @@ constexpr const char* kHelp =
     "  disk      free space\n"
     "  self      the sidecar's own memory and CPU\n"
     "  command   a Nagios-style plugin\n"
+    "  tlsCert   a TLS endpoint's certificate: verifies, and days until it expires\n"
     "Every check takes name, slug, type, check, timeoutMs, cacheTtlMs, intervalMs, critical,\n"
     "maxStaleMs, failuresBeforeCrit and successesBeforeOk.\n"
     "\n"

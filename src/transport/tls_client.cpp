@@ -69,7 +69,7 @@ int on_verify(int preverified, X509_STORE_CTX* store) {
       notes->names = alternative_names(certificate);
     }
   }
-  return preverified;
+  return notes != nullptr && notes->keep_going ? 1 : preverified;
 }
 
 std::string name_text(X509_NAME* name) {

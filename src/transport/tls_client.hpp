@@ -43,6 +43,9 @@ struct VerifyNotes {
   std::string not_after;  // of the certificate at fault, "2026-01-01 00:00:00 UTC"
   std::string names;      // its subject alternative names, "DNS:peer.example"
   std::string host;       // the name we asked for
+  /// Note the failure but complete the handshake anyway (to read a certificate that does not
+  /// verify); by default the handshake stops at the first failure.
+  bool keep_going = false;
 };
 
 /// Sets up `ssl` (a client stream's native handle) for `host`: SNI for a name, the name or

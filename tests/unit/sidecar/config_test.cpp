@@ -800,3 +800,28 @@ TEST(SidecarConfigTls, ErrorsNameTheKeyAndWhatWasExpected) {
 
 }  // namespace
 }  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+using testing::error_of;
+
+TEST(SidecarConfigTls, TlsCertTakesItsKeysAndNamesWhatIsWrong) {
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert", "port": 8443,
+                                     "serverName": "api.example", "warnDays": 30,
+                                     "critDays": 7}]})"),
+            "no error");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert",
+                                     "warnDays": 5, "critDays": 7}]})"),
+            "config: svc.json: key 'checks[0].critDays': expected at most warnDays (5), found 7");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert",
+                                     "caFile": "/no/such/ca.pem"}]})"),
+            "config: svc.json: key 'checks[0].caFile': expected an existing file, found "
+            "\"/no/such/ca.pem\" (no such file)");
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert",
+                                       "warnDays": -1}]})"),
+              ::testing::HasSubstr("key 'checks[0].warnDays': expected a number from 0 to 3650"));
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
