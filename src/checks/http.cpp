@@ -19,6 +19,7 @@ HttpRequest get(const HttpUrl& url, std::string target, const CheckContext& cont
   request.method = std::move(method);
   request.host = url.host;
   request.port = url.port;
+  if (url.https()) request.tls = options.tls;
   request.target = std::move(target);
   request.deadline = detail::probe_deadline(context.deadline);
   request.timeout_shown = context.deadline - context.started;

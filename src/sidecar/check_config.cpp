@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "healthchecks/checks/process.hpp"
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/checks/tcp.hpp"
+#include "healthchecks/checks/tls_cert.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
@@ -161,10 +163,58 @@ std::vector<std::pair<std::string, std::string>> read_headers(const Reader& r, c
   return headers;
 }
 
+// A file named at `key`, relative to the configuration's folder, that must exist at start-up.
+std::string existing_file(const Reader& r, const std::string& key, const std::string& name,
+                          const std::string& base_dir) {
+  if (name.empty() || r.unresolved(key) != nullptr) return name;
+  const std::string path = name.front() == '/' || base_dir.empty()
+                               ? name
+                               : (std::filesystem::path(base_dir) / name).string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    r.fail(key, "expected an existing file, found \"" + name + "\"" +
+                    (std::filesystem::exists(path, ec) ? " (not a file)" : " (no such file)"));
+  }
+  return path;
+}
+
+// "tls": {"caFile", "certFile", "keyFile", "minVersion", "insecureSkipVerify"}, for https URLs.
+TlsClientOptions read_tls_client(const Reader& r, const json& spec, const std::string& where,
+                                 const std::string& base_dir) {
+  TlsClientOptions options;
+  const json* tls = r.find(spec, "tls");
+  if (tls == nullptr) return options;
+  const auto at = Reader::key(where, "tls");
+  if (!tls->is_object()) {
+    r.expected(at, "an object such as {\"caFile\": \"ca.pem\"}", *tls);
+  }
+  const auto file = [&](const char* name) {
+    return existing_file(r, Reader::key(at, name), r.string(*tls, at, name, std::string()),
+                         base_dir);
+  };
+  options.ca_file = file("caFile");
+  options.cert_file = file("certFile");
+  options.key_file = file("keyFile");
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    const char* missing = options.cert_file.empty() ? "certFile" : "keyFile";
+    r.fail(Reader::key(at, missing), "missing; certFile and keyFile go together");
+  }
+  if (const json* version = r.find(*tls, "minVersion")) {
+    if (*version == "1.3") {
+      options.min_version = TlsVersion::tls1_3;
+    } else if (*version != "1.2") {
+      r.expected(Reader::key(at, "minVersion"), "\"1.2\" or \"1.3\"", *version);
+    }
+  }
+  options.insecure_skip_verify = r.boolean(*tls, at, "insecureSkipVerify", false);
+  r.only(*tls, at);
+  return options;
+}
+
 }  // namespace
 
 StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where,
-                          std::vector<std::string>& secrets) {
+                          std::vector<std::string>& secrets, const std::string& base_dir) {
   if (!spec.is_object()) r.expected(where, "an object describing a check", spec);
   const std::string kind = r.string(spec, where, "check");
   StatusEndpoint endpoint;
@@ -181,9 +231,10 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
     } else if (kind == "http") {
       const std::string url = r.string(spec, where, "url");
       const std::string* url_variable = r.unresolved(Reader::key(where, "url"));
+      bool https = false;
       if (url_variable == nullptr) {
         try {
-          (void)parse_http_url(url);
+          https = parse_http_url(url).https();
         } catch (const Error& e) {
           r.fail(Reader::key(where, "url"), e.message());
         }
@@ -193,6 +244,10 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.expect_status = r.integers(spec, where, "expectStatus", 100, 599);
       options.body_contains = r.string(spec, where, "bodyContains", std::string());
       options.headers = read_headers(r, spec, where, secrets);
+      options.tls = read_tls_client(r, spec, where, base_dir);
+      if (!https && url_variable == nullptr && r.find(spec, "tls") != nullptr) {
+        r.fail(Reader::key(where, "tls"), "the url is http://; tls applies to https:// URLs");
+      }
       endpoint.traversable = r.boolean(spec, where, "traversable", false);
       if (url_variable != nullptr) {
         endpoint.check = missing_variable(*url_variable);
@@ -255,10 +310,25 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       endpoint.check = checks::process(options);
     } else if (kind == "command") {
       endpoint.check = checks::command(r.strings(spec, where, "argv"));
+    } else if (kind == "tlsCert") {
+      checks::TlsCertOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.server_name = r.string(spec, where, "serverName", std::string());
+      options.ca_file = existing_file(r, Reader::key(where, "caFile"),
+                                      r.string(spec, where, "caFile", std::string()), base_dir);
+      options.warn_days = static_cast<int>(r.integer(spec, where, "warnDays", 14, 0, 3650));
+      options.crit_days = static_cast<int>(r.integer(spec, where, "critDays", 3, 0, 3650));
+      if (options.crit_days > options.warn_days) {
+        r.fail(Reader::key(where, "critDays"), "expected at most warnDays (" +
+                                                   std::to_string(options.warn_days) + "), found " +
+                                                   std::to_string(options.crit_days));
+      }
+      endpoint.check = checks::tls_cert(options);
     } else {
       r.fail(Reader::key(where, "check"),
              "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "
-             "\"disk\", \"self\", \"command\"; found \"" +
+             "\"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
                  kind + "\"");
     }
   } catch (const Error& e) {

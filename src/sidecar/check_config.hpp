@@ -11,9 +11,10 @@
 namespace healthchecks::sidecar {
 
 /// Reads `spec` (the list entry at `where`, e.g. "checks[2]"); header values and other
-/// credentials it reads are added to `secrets`.
+/// credentials it reads are added to `secrets`. Relative file names (TLS files) are taken from
+/// `base_dir`, the configuration file's folder.
 /// @throws Error ("config: ...") naming the key.
 StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where,
-                          std::vector<std::string>& secrets);
+                          std::vector<std::string>& secrets, const std::string& base_dir = {});
 
 }  // namespace healthchecks::sidecar

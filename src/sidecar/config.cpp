@@ -192,7 +192,7 @@ Config read_config(std::string_view text, const std::string& source, const std::
   if (checks != nullptr) {
     for (std::size_t i = 0; i < checks->size(); ++i) {
       const std::string where = "checks[" + std::to_string(i) + "]";
-      config.endpoints.push_back(read_check(r, (*checks)[i], where, secrets));
+      config.endpoints.push_back(read_check(r, (*checks)[i], where, secrets, base_dir));
     }
   }
   if (const json* log = r.find(doc, "log")) {

@@ -48,7 +48,7 @@ constexpr const char* kHelp =
     "\n"
     "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
     "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"
-    "  http      any URL, or a service that speaks the Health Checks API\n"
+    "  http      any URL (http or https), or a service that speaks the Health Checks API\n"
     "  tcp       a TCP port that accepts connections\n"
     "  redis     PING\n"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
@@ -59,6 +59,7 @@ constexpr const char* kHelp =
     "  disk      free space\n"
     "  self      the sidecar's own memory and CPU\n"
     "  command   a Nagios-style plugin\n"
+    "  tlsCert   a TLS endpoint's certificate: verifies, and days until it expires\n"
     "Every check takes name, slug, type, check, timeoutMs, cacheTtlMs, intervalMs, critical,\n"
     "maxStaleMs, failuresBeforeCrit and successesBeforeOk.\n"
     "\n"

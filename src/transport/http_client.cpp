@@ -1,5 +1,5 @@
-// The client side of Beast, kept to this file: resolve, connect, write, read, and give the
-// connection back to the pool when the server keeps it open.
+// The client side of Beast, kept to this file: resolve, connect, the TLS handshake for https,
+// write, read, and give the connection back to the pool when the server keeps it open.
 #include "healthchecks/http_client.hpp"
 
 #include <memory>
@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -21,6 +22,7 @@
 
 #include "healthchecks/error.hpp"
 #include "runtime/runtime_impl.hpp"
+#include "transport/tls_client.hpp"
 #include "util/text.hpp"
 
 namespace healthchecks::detail {
@@ -34,26 +36,45 @@ using error_code = boost::system::error_code;
 constexpr std::size_t kMaxIdlePerHost = 16;
 constexpr auto kMaxIdleTime = std::chrono::seconds(30);
 
-// Kept-alive connections, by "host:port". A Runtime service: it dies with the runtime.
+// One connection: plain TCP, or TLS over TCP with the context it was made with.
+struct Connection {
+  std::shared_ptr<asio::ssl::context> context;  // https: outlives the stream
+  std::optional<bst::tcp_stream> plain;
+  std::optional<bst::ssl_stream<bst::tcp_stream>> tls;
+  std::unique_ptr<VerifyNotes> notes;  // https: what the handshake's verification found
+
+  bst::tcp_stream& lowest() { return tls ? bst::get_lowest_layer(*tls) : *plain; }
+  template <class Action>
+  void visit(Action&& action) {
+    if (tls) {
+      action(*tls);
+    } else {
+      action(*plain);
+    }
+  }
+};
+
+// Kept-alive connections, by scheme, "host:port" and TLS options. A Runtime service: it dies
+// with the runtime.
 class ConnectionPool {
  public:
   explicit ConnectionPool(Runtime::Impl&) {}
 
-  std::unique_ptr<bst::tcp_stream> take(const std::string& key) {
+  std::unique_ptr<Connection> take(const std::string& key) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& idle = idle_[key];
     const auto now = Clock::now();
     while (!idle.empty()) {
       Idle entry = std::move(idle.back());
       idle.pop_back();
-      if (now - entry.since < kMaxIdleTime && entry.stream->socket().is_open()) {
+      if (now - entry.since < kMaxIdleTime && entry.stream->lowest().socket().is_open()) {
         return std::move(entry.stream);
       }
     }
     return nullptr;
   }
 
-  void give(const std::string& key, std::unique_ptr<bst::tcp_stream> stream) {
+  void give(const std::string& key, std::unique_ptr<Connection> stream) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& idle = idle_[key];
     if (idle.size() < kMaxIdlePerHost) idle.push_back(Idle{std::move(stream), Clock::now()});
@@ -61,7 +82,7 @@ class ConnectionPool {
 
  private:
   struct Idle {
-    std::unique_ptr<bst::tcp_stream> stream;
+    std::unique_ptr<Connection> stream;
     Clock::time_point since;
   };
   std::mutex mutex_;
@@ -71,7 +92,7 @@ class ConnectionPool {
 bool stale_connection_error(const error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-         ec == http::error::partial_message;
+         ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated;
 }
 
 class Call : public std::enable_shared_from_this<Call> {
@@ -81,7 +102,9 @@ class Call : public std::enable_shared_from_this<Call> {
         pool_(runtime.service<ConnectionPool>()),
         request_(std::move(request)),
         done_(std::move(done)),
-        key_(request_.host + ":" + request_.port),
+        host_port_(request_.host + ":" + request_.port),
+        key_(request_.tls ? "https://" + host_port_ + "\n" + tls_options_key(*request_.tls)
+                          : "http://" + host_port_),
         started_(Clock::now()) {}
 
   void start() {
@@ -107,9 +130,23 @@ class Call : public std::enable_shared_from_this<Call> {
 
   void on_resolve(error_code ec, tcp::resolver::results_type results) {
     if (ec) return fail("resolve", ec.message());
-    stream_ = std::make_unique<bst::tcp_stream>(runtime_.executor());
-    stream_->expires_at(std::min(request_.deadline, Clock::now() + request_.connect_timeout));
-    stream_->async_connect(
+    stream_ = std::make_unique<Connection>();
+    if (request_.tls) {
+      try {
+        stream_->context = runtime_.service<TlsContexts>().get(*request_.tls);
+      } catch (const std::exception& e) {
+        return fail("TLS setup", e.what());
+      }
+      stream_->tls.emplace(runtime_.executor(), *stream_->context);
+      stream_->notes = std::make_unique<VerifyNotes>();
+      prepare_tls_stream(stream_->tls->native_handle(), request_.host, *request_.tls,
+                         stream_->notes.get());
+    } else {
+      stream_->plain.emplace(runtime_.executor());
+    }
+    stream_->lowest().expires_at(
+        std::min(request_.deadline, Clock::now() + request_.connect_timeout));
+    stream_->lowest().async_connect(
         results,
         [self = shared_from_this()](error_code ec, const tcp::endpoint&) { self->on_connect(ec); });
   }
@@ -124,7 +161,26 @@ class Call : public std::enable_shared_from_this<Call> {
     }
     if (ec) return fail("connect", ec.message());
     error_code ignored;
-    stream_->socket().set_option(tcp::no_delay(true), ignored);
+    stream_->lowest().socket().set_option(tcp::no_delay(true), ignored);
+    if (stream_->tls) return start_handshake();
+    start_write();
+  }
+
+  // One handshake per connection: a pooled one skips it.
+  void start_handshake() {
+    stream_->lowest().expires_at(request_.deadline);
+    stream_->tls->async_handshake(
+        asio::ssl::stream_base::client,
+        [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(error_code ec) {
+    if (ec == bst::error::timeout) {
+      return fail("TLS handshake failed",
+                  "timed out after " +
+                      format_ms(request_.timeout_shown.value_or(request_.deadline - started_)));
+    }
+    if (ec) return fail("TLS handshake failed", describe_handshake_error(ec, *stream_->notes));
     start_write();
   }
 
@@ -135,7 +191,7 @@ class Call : public std::enable_shared_from_this<Call> {
     head_ += ' ';
     head_ += request_.target;
     head_ += " HTTP/1.1\r\nHost: ";
-    head_ += key_;
+    head_ += host_port_;
     head_ += "\r\nUser-Agent: healthchecks-cpp\r\n";
     for (const auto& [name, value] : request_.headers) {
       if (name.find_first_of("\r\n:") != std::string::npos ||
@@ -148,10 +204,12 @@ class Call : public std::enable_shared_from_this<Call> {
       head_ += "\r\n";
     }
     head_ += "\r\n";
-    stream_->expires_at(request_.deadline);
-    asio::async_write(
-        *stream_, asio::buffer(head_),
-        [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+    stream_->lowest().expires_at(request_.deadline);
+    stream_->visit([this](auto& stream) {
+      asio::async_write(
+          stream, asio::buffer(head_),
+          [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+    });
   }
 
   void on_write(error_code ec) {
@@ -164,9 +222,11 @@ class Call : public std::enable_shared_from_this<Call> {
     parser_.emplace();
     parser_->body_limit(request_.body_limit);
     if (request_.method == "HEAD") parser_->skip(true);
-    http::async_read(
-        *stream_, buffer_, *parser_,
-        [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+    stream_->visit([this](auto& stream) {
+      http::async_read(
+          stream, buffer_, *parser_,
+          [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+    });
   }
 
   void on_read(error_code ec) {
@@ -222,10 +282,11 @@ class Call : public std::enable_shared_from_this<Call> {
   ConnectionPool& pool_;
   HttpRequest request_;
   std::function<void(HttpResponse)> done_;
-  const std::string key_;
+  const std::string host_port_;
+  const std::string key_;  // the pool's
   const Clock::time_point started_;
   std::optional<tcp::resolver> resolver_;  // only for new connections
-  std::unique_ptr<bst::tcp_stream> stream_;
+  std::unique_ptr<Connection> stream_;
   bool reused_ = false;
   int interim_answers_ = 0;
   std::string head_;
@@ -251,12 +312,7 @@ HttpUrl parse_http_url(std::string_view text) {
       "'" + (schemeless ? with_scheme.substr(prefix.size()) : masked(text)) + "'";
   const auto parsed = boost::urls::parse_absolute_uri(text);
   const auto scheme = parsed ? parsed->scheme_id() : boost::urls::scheme::none;
-  if (scheme == boost::urls::scheme::https) {
-    throw Error("check", quoted +
-                             ": only http:// is supported (put a TLS-terminating proxy in "
-                             "front of https peers)");
-  }
-  if (scheme != boost::urls::scheme::http) {
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) {
     if (text.empty()) throw Error("check", "the URL is empty; expected http://host:port[/path]");
     // "billing:8080/health" reads as the scheme "billing": the scheme was forgotten.
     if (schemeless) {
@@ -270,13 +326,14 @@ HttpUrl parse_http_url(std::string_view text) {
       throw Error("check", quoted + " is not an absolute URL: " + parsed.error().message());
     }
     throw Error("check", quoted + ": scheme '" + std::string(parsed->scheme()) +
-                             "' is not supported; only http:// is");
+                             "' is not supported; only http:// and https:// are");
   }
   HttpUrl url;
+  url.scheme = scheme == boost::urls::scheme::https ? "https" : "http";
   url.host = std::string(parsed->encoded_host_address());
   if (url.host.empty()) throw Error("check", quoted + " has no host");
   if (url.host.front() == '[') url.host = url.host.substr(1, url.host.size() - 2);
-  url.port = "80";
+  url.port = url.https() ? "443" : "80";
   if (parsed->has_port() && !parsed->port().empty()) {
     // Checked from its digits: port_number() keeps 16 bits, so 99999 would connect to 34463.
     const std::string digits(parsed->port());
@@ -292,7 +349,7 @@ HttpUrl parse_http_url(std::string_view text) {
   url.base_path = std::string(parsed->encoded_path());
   while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
   url.query = std::string(parsed->encoded_query());
-  url.text = "http://";
+  url.text = url.scheme + "://";
   if (parsed->has_userinfo()) {
     url.text += std::string(parsed->encoded_user());
     if (parsed->has_password()) url.text += ":***";

@@ -53,6 +53,11 @@ int main(int argc, char** argv) {
     std::cout << kUsage << kHelp;
     return 0;
   }
+  if (options.tls.insecure_skip_verify) {
+    std::cerr << "healthchecks-walk: --insecure: certificates are NOT verified; anybody can "
+                 "answer for "
+              << options.url << "\n";
+  }
   // In watch mode SIGINT and SIGTERM end the loop cleanly: blocked in every thread (the
   // runtime's inherit the mask) and taken by sigtimedwait.
   sigset_t signals;
@@ -103,11 +108,14 @@ Fetch http_fetch(const Options& options, healthchecks::detail::Runtime& runtime,
   context.name = "walk";
   context.runtime = &runtime;
   context.deadline = deadline;
-  return [context, host = options.host, port = options.port, headers = options.headers](
+  std::optional<healthchecks::TlsClientOptions> tls;
+  if (options.https) tls = options.tls;
+  return [context, host = options.host, port = options.port, headers = options.headers, tls](
              const std::string& target, std::function<void(Fetched)> done) {
     healthchecks::HttpRequest request;
     request.host = host;
     request.port = port;
+    request.tls = tls;
     request.target = target;
     request.headers = headers;
     request.body_limit = kMaxBody;

@@ -16,7 +16,7 @@ const char* const kUsage =
 
 const char* const kHelp =
     "\n"
-    "Walks the service graph behind URL (http://host:port, or its .../status URL) through\n"
+    "Walks the service graph behind URL (http[s]://host:port, or its .../status URL) through\n"
     "/status/traverse, and prints each dependency with its level, then the likely root causes:\n"
     "the CRIT dependencies whose own dependencies are healthy.\n"
     "\n"
@@ -31,6 +31,10 @@ const char* const kHelp =
     "  --header 'Name: value'   send this header field (repeatable), e.g. a bearer token\n"
     "  --header-file PATH  send the 'Name: value' lines of PATH\n"
     "  --header-env VAR    send the 'Name: value' held by environment variable VAR\n"
+    "  --cacert FILE       https: trust the CA certificates of FILE (PEM) instead of the\n"
+    "                      system's\n"
+    "  --insecure          https: DO NOT VERIFY certificates (any certificate, for any name,\n"
+    "                      from anybody); for test setups only\n"
     "  --help              print this text\n"
     "\n"
     "Exit code: 0, 1, 2 for the worst level OK, WARN, CRIT; 3 when URL does not answer an\n"
@@ -106,6 +110,7 @@ std::string set_url(Options& options, const std::string& text) {
   if (!url.query.empty()) return "bad URL " + quote_arg(text) + ": expected no query";
   options.host = url.host;
   options.port = url.port;
+  options.https = url.https();
   std::string base = url.base_path;
   const std::string_view suffix = "/status";
   if (base.size() < suffix.size() ||
@@ -237,6 +242,20 @@ ParsedOptions parse_options(const std::vector<std::string>& args, const OptionSo
       } else {
         error = add_header(options, *held, "--header-env " + text);
       }
+    } else if (arg == "--cacert") {
+      if (!value(text)) {
+        error = "--cacert needs a file";
+      } else if (!sources.read_file(text)) {
+        error = "--cacert " + quote_arg(text) + ": cannot read it";
+      } else {
+        options.tls.ca_file = text;
+      }
+    } else if (arg == "--insecure") {
+      if (inline_value) {
+        error = "--insecure takes no value";
+      } else {
+        options.tls.insecure_skip_verify = true;
+      }
     } else if (arg.size() > 1 && arg[0] == '-') {
       error = "unknown option " + quote_arg(arg);
     } else {
@@ -259,6 +278,10 @@ ParsedOptions parse_options(const std::vector<std::string>& args, const OptionSo
     parsed.error = "one URL only, found " + quote_arg(urls[0]) + " and " + quote_arg(urls[1]);
   } else {
     parsed.error = set_url(options, urls[0]);
+    if (parsed.error.empty() && !options.https &&
+        (!options.tls.ca_file.empty() || options.tls.insecure_skip_verify)) {
+      parsed.error = "--cacert and --insecure are for https:// URLs";
+    }
   }
   return parsed;
 }

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "healthchecks/tls.hpp"
+
 namespace healthchecks::walk {
 
 enum class Format { tree, json, dot, mermaid };
@@ -25,6 +27,8 @@ struct Options {
   std::size_t max_services = 1000;
   std::optional<double> watch_seconds;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool https = false;    ///< from the URL
+  TlsClientOptions tls;  ///< --cacert, --insecure
 };
 
 /// Where options are read from, so that tests need no environment or files.

@@ -211,7 +211,7 @@ TEST(SidecarCli, HelpListsTheCheckKindsAndTheTopLevelKeys) {
     EXPECT_THAT(result.out, HasSubstr(option));
   }
   for (const char* kind :
-       {"static", "http", "tcp", "redis", "postgres", "disk", "self", "command"}) {
+       {"static", "http", "tcp", "redis", "postgres", "disk", "self", "command", "tlsCert"}) {
     EXPECT_TRUE(std::regex_search(result.out, std::regex(std::string("\n  ") + kind + " ")))
         << kind;
   }

@@ -17,9 +17,11 @@
 #include <nlohmann/json.hpp>
 
 #include "support/fake_peer.hpp"
+#include "support/nginx.hpp"
 #include "support/process.hpp"
 #include "support/servers.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tls_certs.hpp"
 
 namespace healthchecks {
 namespace {
@@ -245,7 +247,7 @@ TEST(Walk, ExitCodesForUsageAndUnreachableRoot) {
   EXPECT_EQ(bad.exit_code, 64);
   EXPECT_EQ(bad.err,
             "healthchecks-walk: bad URL: 'ftp://127.0.0.1:1': scheme 'ftp' is not supported; only "
-            "http:// is (see --help)\n");
+            "http:// and https:// are (see --help)\n");
   EXPECT_EQ(walk({"--parallel", "0", "http://127.0.0.1:1"}).exit_code, 64);
   const auto dead = walk({url(testing::free_port())});
   EXPECT_EQ(dead.exit_code, 3);
@@ -365,6 +367,25 @@ TEST_F(WalkTokenGraph, WithTheTokenFromTheEnvironmentDetailsAtEveryLevel) {
   EXPECT_THAT(run.out, HasSubstr("disk 85% full"));
   EXPECT_THAT(run.out, Not(HasSubstr("need a token")));
   EXPECT_THAT(run.out, Not(HasSubstr("walk-token-of")));
+}
+
+// An https root (nginx answering a fixed About, no dependencies): verified against --cacert,
+// refused naming the cause without it, accepted with a warning under --insecure.
+TEST(Walk, HttpsRootWithCacertOrInsecure) {
+  const auto& files = testing::tls_files();
+  testing::NginxServer server({files.server_cert, files.server_key, {}});
+  server.serve("/status/about", R"({"id": "edge", "name": "Edge", "dependencies": []})");
+  server.serve("/status/traverse", R"({"id": "edge", "name": "Edge", "dependencies": []})");
+  const auto trusted = walk({"--json", "--cacert", files.ca_cert, server.url()});
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.out << trusted.err;
+  EXPECT_THAT(trusted.out, HasSubstr(R"("edge")"));
+  const auto untrusted = walk({server.url()});
+  EXPECT_EQ(untrusted.exit_code, 3) << untrusted.out;
+  EXPECT_THAT(untrusted.out, HasSubstr("certificate verify failed: unable to get local issuer "
+                                       "certificate"));
+  const auto insecure = walk({"--insecure", server.url()});
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.out << insecure.err;
+  EXPECT_THAT(insecure.err, HasSubstr("--insecure: certificates are NOT verified"));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "healthchecks/check.hpp"
 #include "healthchecks/export.hpp"
 #include "healthchecks/status_endpoint.hpp"
+#include "healthchecks/tls.hpp"
 
 namespace healthchecks::checks {
 
@@ -31,6 +32,10 @@ struct HttpOptions {
   /// {{"Authorization", "Bearer " + token}}. Values are never shown in statuses or messages.
   /// Names or values with CR or LF are never sent.
   std::vector<std::pair<std::string, std::string>> headers;
+  /// For https:// URLs: what to trust (the system trust store unless set), the client
+  /// certificate to present, the oldest TLS version. The host name is always checked, unless
+  /// `tls.insecure_skip_verify`.
+  TlsClientOptions tls;
 };
 
 /// Any HTTP endpoint, for services that may or may not speak the Health Checks API:
@@ -40,7 +45,7 @@ struct HttpOptions {
 ///   speaks the API, e.g. `.../status/aggregate`) is read as a peer's aggregate; any other
 ///   answer reads OK when its status is expected and its body contains `body_contains`:
 ///   "GET http://orders:8080/health: 200 in 1.2 ms", else CRIT saying what came back.
-/// @throws Error ("check: ...") for a URL that is not http://, a method other than GET or HEAD,
+/// @throws Error ("check: ...") for a URL that is not http(s)://, a method other than GET or HEAD,
 ///         or body_contains with HEAD.
 HEALTHCHECKS_EXPORT Check http(const std::string& url, HttpOptions options = {});
 
@@ -49,14 +54,15 @@ HEALTHCHECKS_EXPORT Check http(const std::string& url, HttpOptions options = {})
 /// OK"); WARN and CRIT carry the peer's details ("<name> check failed: CRIT - {...}"); any other
 /// HTTP status, an unparsable body, or no answer at all reads CRIT saying which.
 ///
-/// @param base_url the peer's root, e.g. "http://127.0.0.1:8081" (a path prefix is kept).
-/// @throws Error ("check: ...") if `base_url` is not an http:// URL.
+/// @param base_url the peer's root, e.g. "http://127.0.0.1:8081" or "https://orders:8443" (a
+///        path prefix is kept).
+/// @throws Error ("check: ...") if `base_url` is not an http:// or https:// URL.
 HEALTHCHECKS_EXPORT Check peer_check(const std::string& base_url, HttpOptions options = {});
 
 /// Walks one hop through a peer: GET `<base_url>/status/traverse?action=..&dependencies=..`
 /// with every parameter percent-encoded, the hop protocol, the caller's W3C trace context and
 /// `options.headers` (never the caller's own credentials), and passes the peer's answer back.
-/// @throws Error ("check: ...") if `base_url` is not an http:// URL.
+/// @throws Error ("check: ...") if `base_url` is not an http:// or https:// URL.
 HEALTHCHECKS_EXPORT TraverseCheck peer_traverse(const std::string& base_url,
                                                 HttpOptions options = {});
 

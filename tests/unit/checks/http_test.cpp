@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "healthchecks/error.hpp"
+#include "healthchecks/http_client.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
@@ -129,7 +130,6 @@ TEST(PeerCheck, KeepsThePathPrefixOfTheBaseUrl) {
 }
 
 TEST(PeerCheck, RejectsUrlsItCannotUse) {
-  EXPECT_THROW(checks::peer_check("https://example.com"), Error);
   EXPECT_THROW(checks::peer_check("ftp://example.com"), Error);
   EXPECT_THROW(checks::peer_check("127.0.0.1:8080"), Error);
   EXPECT_THAT([] { checks::peer_check("not a url"); },
@@ -269,7 +269,7 @@ TEST(HttpCheck, NoAnswerIsCritNamingTheUrl) {
 TEST(HttpCheck, RejectsWhatItCannotDo) {
   EXPECT_THROW(checks::http("http://127.0.0.1:1/x", expecting({}, "", "POST")), Error);
   EXPECT_THROW(checks::http("http://127.0.0.1:1/x", expecting({}, "ok", "HEAD")), Error);
-  EXPECT_THROW(checks::http("https://example.com/"), Error);
+  EXPECT_THROW(checks::http("gopher://example.com/"), Error);
 }
 
 // --- Hostile peers: whatever a peer answers, the check reads a level and the service stands --
@@ -468,13 +468,24 @@ TEST(HttpCheckUrl, AForgottenSchemeIsNamedWithTheUrlToWrite) {
               HasSubstr("'/status/aggregate' is a path, not a URL: expected "
                         "http://host:port/status/aggregate"));
   EXPECT_EQ(url_error(""), "check: the URL is empty; expected http://host:port[/path]");
-  // https keeps its advice; another scheme is named without it.
-  EXPECT_EQ(url_error("https://billing:8443/health"),
-            "check: 'https://billing:8443/health': only http:// is supported (put a "
-            "TLS-terminating proxy in front of https peers)");
+  // https is taken; another scheme is named.
+  EXPECT_EQ(url_error("https://billing:8443/health"), "no error");
   EXPECT_EQ(url_error("ftp://billing/x"),
-            "check: 'ftp://billing/x': scheme 'ftp' is not supported; only http:// is");
+            "check: 'ftp://billing/x': scheme 'ftp' is not supported; only http:// and "
+            "https:// are");
   EXPECT_EQ(url_error("HTTP://127.0.0.1:1/x"), "no error") << "schemes are case-insensitive";
+}
+
+TEST(HttpCheckUrl, HttpsTakesPort443AndKeepsItsScheme) {
+  const auto url = parse_http_url("https://billing/api/");
+  EXPECT_EQ(url.scheme, "https");
+  EXPECT_TRUE(url.https());
+  EXPECT_EQ(url.port, "443");
+  EXPECT_EQ(url.base_path, "/api");
+  EXPECT_EQ(url.text, "https://billing/api");
+  EXPECT_EQ(parse_http_url("HTTPS://billing:8443").port, "8443");
+  EXPECT_EQ(parse_http_url("http://billing").scheme, "http");
+  EXPECT_EQ(parse_http_url("http://billing").port, "80");
 }
 
 TEST(HttpCheckUrl, APortOutOfRangeIsRejectedNotWrapped) {
@@ -500,9 +511,12 @@ TEST(HttpCheckUrl, AUserinfoPasswordIsNeverShown) {
   const auto status = run_check(checks::http("http://user:hunter22@127.0.0.1:" + port + "/health"));
   EXPECT_EQ(status.details,
             "GET http://user:***@127.0.0.1:" + port + "/health: connect: Connection refused");
-  EXPECT_THAT(
-      url_error("https://user:hunter22@billing/"),
-      ::testing::AllOf(HasSubstr("'https://user:***@billing/'"), Not(HasSubstr("hunter22"))));
+  EXPECT_THAT(url_error("ftp://user:hunter22@billing/"),
+              ::testing::AllOf(HasSubstr("'ftp://user:***@billing/'"), Not(HasSubstr("hunter22"))));
+  // An https URL keeps its password masked in what the check says.
+  const auto https = run_check(checks::http("https://user:hunter22@127.0.0.1:" + port + "/x"));
+  EXPECT_EQ(https.details,
+            "GET https://user:***@127.0.0.1:" + port + "/x: connect: Connection refused");
   EXPECT_THAT(url_error("user:hunter22@billing:8080/"),
               ::testing::AllOf(HasSubstr("write http://user:***@billing:8080/"),
                                Not(HasSubstr("hunter22"))));

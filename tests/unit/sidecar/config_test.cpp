@@ -183,8 +183,8 @@ TEST(SidecarConfig, RegistrationErrorsNameTheCheck) {
                                        {"name": "B", "slug": "a", "check": "static"}]})"),
               HasSubstr("key 'checks[1]': slug 'a' is registered twice"));
   EXPECT_THAT(
-      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://x"}]})"),
-      HasSubstr("key 'checks[0].url': 'https://x': only http:// is supported"));
+      error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "ftp://x"}]})"),
+      HasSubstr("key 'checks[0].url': 'ftp://x': scheme 'ftp' is not supported"));
 }
 
 TEST(SidecarConfig, MalformedJsonNamesTheFile) {
@@ -704,9 +704,9 @@ TEST(SidecarConfigEdges, NumbersBeyondSixtyFourBitsAreQuotedAsWritten) {
 TEST(SidecarConfigEdges, AUrlPasswordIsNeverShown) {
   EXPECT_EQ(
       error_of(
-          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://user:hunter22@x"}]})"),
-      "config: svc.json: key 'checks[0].url': 'https://user:***@x': only http:// is supported "
-      "(put a TLS-terminating proxy in front of https peers)");
+          R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "ftp://user:hunter22@x"}]})"),
+      "config: svc.json: key 'checks[0].url': 'ftp://user:***@x': scheme 'ftp' is not "
+      "supported; only http:// and https:// are");
   EXPECT_THAT(
       error_of(
           R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "http://user:hunter22@x/", "method": "POST"}]})"),
@@ -731,6 +731,96 @@ TEST(SidecarConfigEdges, DiskErrorsNameTheFilesKeys) {
   EXPECT_EQ(error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "disk", "path": ""}]})"),
             "config: svc.json: key 'checks[0].path': expected a path such as \"/var/lib\", found "
             "\"\"");
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+using testing::error_of;
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+std::string https_check(const std::string& tls) {
+  return R"({"checks": [{"name": "A", "slug": "a", "check": "http", "url": "https://127.0.0.1:1",
+             "tls": )" +
+         tls + "}]}";
+}
+
+TEST(SidecarConfigTls, AnHttpsCheckTakesItsTlsFilesRelativeToTheConfig) {
+  TempDir dir;
+  dir.write("ca.pem", "x");
+  dir.write("client.pem", "x");
+  dir.write("client.key", "x");
+  const auto config = parse_config(
+      https_check(R"({"caFile": "ca.pem", "certFile": "client.pem", "keyFile": "client.key",
+                      "minVersion": "1.3", "insecureSkipVerify": false})"),
+      "svc.json", dir.path());
+  ASSERT_EQ(config.endpoints.size(), 1u);
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http",
+                                     "url": "https://127.0.0.1:1"}]})"),
+            "no error");
+  EXPECT_EQ(error_of(https_check(R"({"insecureSkipVerify": true})")), "no error");
+}
+
+TEST(SidecarConfigTls, ErrorsNameTheKeyAndWhatWasExpected) {
+  EXPECT_EQ(error_of(https_check(R"({"caFile": "/no/such/ca.pem"})")),
+            "config: svc.json: key 'checks[0].tls.caFile': expected an existing file, found "
+            "\"/no/such/ca.pem\" (no such file)");
+  EXPECT_EQ(error_of(https_check(R"({"caFile": "/tmp"})")),
+            "config: svc.json: key 'checks[0].tls.caFile': expected an existing file, found "
+            "\"/tmp\" (not a file)");
+  EXPECT_EQ(error_of(https_check(R"({"minVersion": "1.1"})")),
+            "config: svc.json: key 'checks[0].tls.minVersion': expected \"1.2\" or \"1.3\", "
+            "found string \"1.1\"");
+  EXPECT_EQ(error_of(https_check(R"({"minVersion": 1.2})")),
+            "config: svc.json: key 'checks[0].tls.minVersion': expected \"1.2\" or \"1.3\", "
+            "found number 1.2");
+  EXPECT_EQ(error_of(https_check(R"({"insecureSkipVerify": "yes"})")),
+            "config: svc.json: key 'checks[0].tls.insecureSkipVerify': expected true or false, "
+            "found string \"yes\"");
+  EXPECT_EQ(error_of(https_check(R"("ca.pem")")),
+            "config: svc.json: key 'checks[0].tls': expected an object such as {\"caFile\": "
+            "\"ca.pem\"}, found string \"ca.pem\"");
+  EXPECT_THAT(error_of(https_check(R"({"cafile": "x"})")),
+              HasSubstr("key 'checks[0].tls.cafile': unknown key (known here: caFile, certFile, "
+                        "insecureSkipVerify, keyFile, minVersion)"));
+  TempDir dir;
+  const auto cert = dir.write("client.pem", "x");
+  EXPECT_EQ(error_of(https_check(R"({"certFile": ")" + cert + R"("})")),
+            "config: svc.json: key 'checks[0].tls.keyFile': missing; certFile and keyFile go "
+            "together");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "http",
+                                     "url": "http://127.0.0.1:1", "tls": {}}]})"),
+            "config: svc.json: key 'checks[0].tls': the url is http://; tls applies to https:// "
+            "URLs");
+}
+
+}  // namespace
+}  // namespace healthchecks::sidecar
+
+namespace healthchecks::sidecar {
+namespace {
+
+using testing::error_of;
+
+TEST(SidecarConfigTls, TlsCertTakesItsKeysAndNamesWhatIsWrong) {
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert", "port": 8443,
+                                     "serverName": "api.example", "warnDays": 30,
+                                     "critDays": 7}]})"),
+            "no error");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert",
+                                     "warnDays": 5, "critDays": 7}]})"),
+            "config: svc.json: key 'checks[0].critDays': expected at most warnDays (5), found 7");
+  EXPECT_EQ(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert",
+                                     "caFile": "/no/such/ca.pem"}]})"),
+            "config: svc.json: key 'checks[0].caFile': expected an existing file, found "
+            "\"/no/such/ca.pem\" (no such file)");
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "A", "slug": "a", "check": "tlsCert",
+                                       "warnDays": -1}]})"),
+              ::testing::HasSubstr("key 'checks[0].warnDays': expected a number from 0 to 3650"));
 }
 
 }  // namespace

@@ -133,5 +133,31 @@ TEST(Options, HeaderValuesNeverAppearInErrors) {
               StartsWith("--header-file '/h' line 1:"));
 }
 
+TEST(Options, HttpsWithItsCaFileOrLoudlyWithoutVerification) {
+  Sources sources;
+  sources.files["/etc/ca.pem"] = "-----BEGIN CERTIFICATE-----";
+  auto parsed = parse({"--cacert", "/etc/ca.pem", "https://127.0.0.1:8443"}, sources);
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_TRUE(parsed.options.https);
+  EXPECT_EQ(parsed.options.port, "8443");
+  EXPECT_EQ(parsed.options.url, "https://127.0.0.1:8443/status");
+  EXPECT_EQ(parsed.options.tls.ca_file, "/etc/ca.pem");
+  EXPECT_FALSE(parsed.options.tls.insecure_skip_verify);
+  parsed = parse({"--insecure", "https://billing"});
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(parsed.options.port, "443");
+  EXPECT_TRUE(parsed.options.tls.insecure_skip_verify);
+  EXPECT_FALSE(parse({"http://billing"}).options.https);
+
+  EXPECT_EQ(parse({"--cacert", "/nope.pem", "https://billing"}).error,
+            "--cacert '/nope.pem': cannot read it");
+  EXPECT_EQ(parse({"https://billing", "--cacert"}).error, "--cacert needs a file");
+  EXPECT_EQ(parse({"--insecure=yes", "https://billing"}).error, "--insecure takes no value");
+  EXPECT_EQ(parse({"--insecure", "http://billing"}).error,
+            "--cacert and --insecure are for https:// URLs");
+  EXPECT_EQ(parse({"--cacert=/etc/ca.pem", "http://billing"}, sources).error,
+            "--cacert and --insecure are for https:// URLs");
+}
+
 }  // namespace
 }  // namespace healthchecks::walk
