@@ -22,4 +22,5 @@
 #include "healthchecks/server.hpp"
 #include "healthchecks/status.hpp"
 #include "healthchecks/status_endpoint.hpp"
+#include "healthchecks/tls.hpp"
 #include "healthchecks/version.hpp"
