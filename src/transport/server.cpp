@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -62,6 +63,12 @@ std::shared_ptr<ssl::context> make_tls_context(const TlsServerOptions& options) 
     if (!readable(file)) {
       throw Error("server",
                   std::string("tls: ") + key + " '" + file + "': cannot read it (does it exist?)");
+    }
+    // OpenSSL would read a device such as /dev/zero for ever, looking for a PEM line.
+    std::error_code not_regular;
+    if (!std::filesystem::is_regular_file(file, not_regular)) {
+      throw Error("server", std::string("tls: ") + key + " '" + file +
+                                "': expected a regular file (PEM), found something else");
     }
     error_code ec;
     use(file, ec);

@@ -252,6 +252,11 @@ TEST_F(ServerTls, BadFilesAreErrorsNamingTheOptionAndTheFile) {
   auto not_a_ca = server_files();
   not_a_ca.client_ca_file = tls_files().server_key;
   EXPECT_THAT(refused(not_a_ca), HasSubstr("client_ca_file '" + tls_files().server_key + "'"));
+  auto device = server_files();
+  device.cert_file = "/dev/zero";
+  EXPECT_EQ(refused(device),
+            "server: tls: cert_file '/dev/zero': expected a regular file (PEM), found something "
+            "else");
   EXPECT_EQ(refused(server_files()), "accepted");
 
   router_ = std::make_unique<Router>(registry_);
