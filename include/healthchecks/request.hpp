@@ -48,6 +48,18 @@ class HEALTHCHECKS_EXPORT Fields final : public Headers {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
+/// What a transport knows of the client apart from its request: its address and, over https
+/// with client certificates, whether the one it presented was verified. Adapters copy it into
+/// the Request. Views: what they refer to must outlive the call that takes them.
+struct ClientInfo {
+  /// The client's address as text; may be empty.
+  std::string_view address;
+  /// True when the client presented a certificate that the server's client CA verified.
+  bool certificate_verified = false;
+  /// That certificate's subject (RFC 2253, e.g. "CN=prober,O=ops"); empty without one.
+  std::string_view certificate_subject;
+};
+
 /// A request as the router sees it. Everything is a view: what it refers to (the strings and
 /// the header fields) must outlive the call that takes it, but not the answer (the router copies
 /// what it keeps).
@@ -70,6 +82,12 @@ struct Request {
   const Headers* headers = nullptr;
   /// The client's address as text, for access rules; may be empty.
   std::string_view remote_address;
+  /// True when the client presented a TLS certificate that the server's client CA verified
+  /// (mutual TLS); the router then shows it details, whatever allow_details and redact say.
+  bool client_certificate_verified = false;
+  /// The subject of that certificate (RFC 2253, e.g. "CN=prober,O=ops"), for allow_details
+  /// hooks and logs; empty when there is none.
+  std::string_view client_certificate_subject;
 
   /// Convenience for `headers->find(name)` that tolerates a null `headers`.
   std::optional<std::string_view> header(std::string_view name) const {

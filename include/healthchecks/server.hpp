@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "healthchecks/export.hpp"
 #include "healthchecks/router.hpp"
+#include "healthchecks/tls.hpp"
 
 namespace healthchecks {
 
@@ -48,13 +50,18 @@ struct ServerOptions {
   /// would pass it is replaced by a 503 with Retry-After; small answers (levels, am-i-up, a
   /// small About) always go out.
   std::size_t max_buffered_bytes = 32 * 1024 * 1024;
+
+  /// Serve https with these files instead of plain HTTP (the same limits apply; a handshake
+  /// counts against read_timeout). The constructor reads them and throws Error when one is
+  /// missing or unusable; Server::reload_tls() reads them again.
+  std::optional<TlsServerOptions> tls;
 };
 
 /// The connection cap that ServerOptions::max_connections = 0 stands for in this process.
 HEALTHCHECKS_EXPORT std::size_t default_max_connections();
 
-/// Serves a Router over HTTP/1.1 with keep-alive; anything outside the router's base path is
-/// answered 404.
+/// Serves a Router over HTTP/1.1 (or https, with ServerOptions::tls) with keep-alive; anything
+/// outside the router's base path is answered 404.
 ///
 ///     healthchecks::Server server(router, {"127.0.0.1", 8080});
 ///     server.run();  // until server.stop() from another thread or a signal handler
@@ -64,7 +71,8 @@ HEALTHCHECKS_EXPORT std::size_t default_max_connections();
 class HEALTHCHECKS_EXPORT Server {
  public:
   /// Binds and listens at once, so a taken port fails here.
-  /// @throws Error ("server: ...") naming the address when it cannot listen.
+  /// @throws Error ("server: ...") naming the address when it cannot listen, or the file when
+  ///         a TLS file is missing or unusable.
   Server(const Router& router, ServerOptions options = {});
   /// Stops (see stop()).
   ~Server();
@@ -81,6 +89,13 @@ class HEALTHCHECKS_EXPORT Server {
   /// Stops accepting, lets answers in flight finish (for up to `grace`), closes every
   /// connection and joins the threads. Idempotent; safe from any thread but a server thread.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+
+  /// Reads the certificate, key and client CA files of options.tls again, for rotated
+  /// certificates: connections accepted from now on use them, those open keep theirs. Safe
+  /// from any thread, while serving.
+  /// @throws Error ("server: tls: ...") naming the file, when the server serves plain HTTP or
+  ///         a file is missing or unusable; the server then keeps the files it had.
+  void reload_tls();
 
  private:
   std::unique_ptr<detail::ServerImpl> impl_;

@@ -7,6 +7,7 @@
 
 #include "healthchecks/access.hpp"
 #include "healthchecks/error.hpp"
+#include "healthchecks/tls.hpp"
 #include "sidecar/check_config.hpp"
 #include "sidecar/environment.hpp"
 #include "sidecar/reader.hpp"
@@ -56,6 +57,64 @@ void read_listen(const Reader& r, const json& doc, ServerOptions& server) {
   }
   server.address = address.empty() ? "127.0.0.1" : address;
   server.port = static_cast<unsigned short>(std::stoul(port));
+}
+
+// The top-level "tls": serve https. The files are read here, so that a missing or unusable one
+// is the file's error at start-up (and under --check), not a failed handshake later.
+void read_tls(const Reader& r, const json& doc, const std::string& base_dir,
+              ServerOptions& server) {
+  const json* tls = r.find(doc, "tls");
+  if (tls == nullptr) return;
+  if (!tls->is_object()) {
+    r.expected("tls", "an object {\"certFile\": \"...\", \"keyFile\": \"...\"}", *tls);
+  }
+  TlsServerOptions options;
+  options.cert_file = resolve(base_dir, r.string(*tls, "tls", "certFile"));
+  options.key_file = resolve(base_dir, r.string(*tls, "tls", "keyFile"));
+  const bool client_ca = r.find(*tls, "clientCaFile") != nullptr;
+  if (client_ca) options.client_ca_file = resolve(base_dir, r.string(*tls, "tls", "clientCaFile"));
+  const std::string mode = r.string(*tls, "tls", "clientCertificate", std::string("optional"));
+  if (mode != "required" && mode != "optional") {
+    r.fail("tls.clientCertificate",
+           "expected \"required\" or \"optional\", found \"" + mode + "\"");
+  }
+  if (mode == "required" && !client_ca) {
+    r.fail("tls.clientCertificate",
+           "\"required\" needs \"clientCaFile\", the CA that signs the clients' certificates");
+  }
+  options.client_certificate =
+      mode == "required" ? ClientCertificate::required : ClientCertificate::optional;
+  r.only(*tls, "tls");
+  server.tls = options;
+  static const std::pair<const char*, const char*> kKeys[] = {
+      {"cert_file", "certFile"}, {"key_file", "keyFile"}, {"client_ca_file", "clientCaFile"}};
+  for (const auto& [option, key] : kKeys) {
+    (void)option;
+    if (r.unresolved(std::string("tls.") + key) != nullptr) return;  // not validated without it
+  }
+  try {
+    check_tls_files(options);
+  } catch (const Error& e) {
+    // "tls: key_file '...': expected the private key of the certificate in cert_file '...'",
+    // told in the file's own words: key 'tls.keyFile': '...': ... in certFile '...'.
+    std::string message = e.message();
+    if (message.rfind("tls: ", 0) == 0) message.erase(0, 5);
+    std::string key = "tls";
+    for (const auto& [option, name] : kKeys) {
+      if (message.rfind(std::string(option) + " ", 0) == 0) {
+        key = std::string("tls.") + name;
+        message.erase(0, std::string(option).size() + 1);
+        break;
+      }
+    }
+    for (const auto& [option, name] : kKeys) {
+      const std::string from = std::string(option) + " '";
+      for (auto at = message.find(from); at != std::string::npos; at = message.find(from, at)) {
+        message.replace(at, from.size(), std::string(name) + " '");
+      }
+    }
+    r.fail(key, message);
+  }
 }
 
 void read_about(const Reader& r, const json& doc, const std::string& base_dir, About& about) {
@@ -179,6 +238,7 @@ Config read_config(std::string_view text, const std::string& source, const std::
   config.environment = env.names;
   config.missing_environment = env.missing;
   read_listen(r, doc, config.server);
+  read_tls(r, doc, base_dir, config.server);
   read_options(r, doc, config, secrets);
   try {
     read_about(r, doc, base_dir, config.about);

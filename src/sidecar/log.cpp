@@ -206,6 +206,23 @@ std::string format_dropped(LogFormat format, system_clock::time_point when, std:
          " log lines dropped (standard output was not read fast enough)";
 }
 
+std::string format_tls_reload(LogFormat format, system_clock::time_point when,
+                              const std::string& error) {
+  const std::string message = error.empty()
+                                  ? "SIGHUP: TLS files reloaded; new connections use them"
+                                  : "SIGHUP: TLS files not reloaded, the old ones stay: " + error;
+  const char* level = error.empty() ? "info" : "warn";
+  if (format == LogFormat::json) {
+    return JsonLine(when, level, "tls_reload")
+        .string("error", error)
+        .string("message", message)
+        .done();
+  }
+  std::string out = log_time(when) + " " + level + " healthchecks-sidecar: ";
+  detail::append_one_line(out, message);
+  return out;
+}
+
 std::string mask(std::string text, const std::vector<std::string>& secrets) {
   return detail::mask_secrets(std::move(text), secrets);
 }

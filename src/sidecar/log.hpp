@@ -55,6 +55,10 @@ std::string format_stop(LogFormat format, std::chrono::system_clock::time_point 
                         const std::string& reason);
 std::string format_dropped(LogFormat format, std::chrono::system_clock::time_point when,
                            std::uint64_t lines);
+/// After SIGHUP: the TLS files were read again (`error` empty), or they were not and the old
+/// ones stay (`error` says why).
+std::string format_tls_reload(LogFormat format, std::chrono::system_clock::time_point when,
+                              const std::string& error);
 
 /// Rate limit of problem lines: per slug, the first problem is logged; the ones that follow
 /// within `period` are counted, and told as one summary when the period is over; then the

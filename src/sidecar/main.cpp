@@ -44,7 +44,7 @@ constexpr const char* kHelp =
     "\n"
     "Top-level keys of FILE (docs/sidecar.md):\n"
     "  listen, threads, about, aboutFile, version, versionFile, checks, statusCodes,\n"
-    "  defaultTimeoutMs, firstResult, history, access, dashboard, maxConnections, log\n"
+    "  defaultTimeoutMs, firstResult, history, access, dashboard, maxConnections, log, tls\n"
     "\n"
     "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
     "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"
@@ -66,6 +66,8 @@ constexpr const char* kHelp =
     "Logs, on standard output: a line when it starts and stops, one per level change of a\n"
     "dependency, one when a check times out or throws (then at most one a minute per check);\n"
     "\"log\": {\"format\": \"json\"} writes JSON lines.\n"
+    "\n"
+    "With \"tls\" it serves https; SIGHUP reads its certificate files again.\n"
     "\n"
     "example: healthchecks-sidecar --config examples/demo/demo-app.json\n";
 
@@ -148,15 +150,28 @@ int serve(const std::string& path, const sigset_t& signals) {
     healthchecks::Router router(registry, config.router);
     healthchecks::Server server(router, config.server);
     server.start();
-    const std::string url = "http://" + config.server.address + ":" +
-                            std::to_string(server.port()) + config.router.base_path + "/";
+    const std::string url = (config.server.tls ? "https://" : "http://") + config.server.address +
+                            ":" + std::to_string(server.port()) + config.router.base_path + "/";
     writer.release(healthchecks::sidecar::format_start(
         format, std::chrono::system_clock::now(),
         healthchecks::sidecar::mask(registry.about().id, config.registry.secrets), url,
         registry.endpoints().size()));
 
     int signal = 0;
-    sigwait(&signals, &signal);
+    // SIGHUP reads the TLS files again (rotated certificates); the others stop.
+    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+      std::string error = "no \"tls\" in the configuration, nothing to reload";
+      if (config.server.tls) {
+        try {
+          server.reload_tls();
+          error.clear();
+        } catch (const healthchecks::Error& e) {
+          error = e.message();
+        }
+      }
+      logger->write(healthchecks::sidecar::format_tls_reload(
+          format, std::chrono::system_clock::now(), error));
+    }
     // The last line: checks that run on while the server and registry stop are not told.
     logger->close(healthchecks::sidecar::format_stop(format, std::chrono::system_clock::now(),
                                                      strsignal(signal)));
@@ -224,6 +239,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return serve(config_path, signals);
 }

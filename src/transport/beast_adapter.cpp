@@ -83,9 +83,18 @@ class FieldsView final : public Headers {
   const http::fields& fields_;
 };
 
+ClientInfo client_at(std::string_view address) {
+  ClientInfo client;
+  client.address = address;
+  return client;
+}
+
 Request to_request(const request_header& request, const FieldsView& fields,
-                   std::string_view remote_address) {
-  return Request(view(request.method_string()), view(request.target()), &fields, remote_address);
+                   const ClientInfo& client) {
+  Request out(view(request.method_string()), view(request.target()), &fields, client.address);
+  out.client_certificate_verified = client.certificate_verified;
+  out.client_certificate_subject = client.certificate_subject;
+  return out;
 }
 
 // What message::keep_alive() says, read off a bare header (HTTP/1.1 keeps the connection unless
@@ -131,16 +140,26 @@ response to_beast(Response answer, const request_header& request) {
 
 std::optional<response> handle(const Router& router, const request_header& request,
                                std::string_view remote_address) {
+  return handle(router, request, client_at(remote_address));
+}
+
+std::optional<response> handle(const Router& router, const request_header& request,
+                               const ClientInfo& client) {
   if (!router.matches(view(request.target()))) return std::nullopt;
   if (auto refused = detail::bad_transfer_encoding(request)) {
     return make_response(std::move(*refused), request.version(), false, false);
   }
   const FieldsView fields(static_cast<const http::fields&>(request));
-  return to_beast(router.handle(to_request(request, fields, remote_address)), request);
+  return to_beast(router.handle(to_request(request, fields, client)), request);
 }
 
 bool async_handle(const Router& router, const request_header& request,
                   std::function<void(response)> done, std::string_view remote_address) {
+  return async_handle(router, request, std::move(done), client_at(remote_address));
+}
+
+bool async_handle(const Router& router, const request_header& request,
+                  std::function<void(response)> done, const ClientInfo& client) {
   if (!router.matches(view(request.target()))) return false;
   if (auto refused = detail::bad_transfer_encoding(request)) {
     done(make_response(std::move(*refused), request.version(), false, false));
@@ -151,7 +170,7 @@ bool async_handle(const Router& router, const request_header& request,
   const bool head = request.method() == http::verb::head;
   const unsigned version = request.version();
   const bool keep_alive = wants_keep_alive(request);
-  router.async_handle(to_request(request, fields, remote_address),
+  router.async_handle(to_request(request, fields, client),
                       [done = std::move(done), head, version, keep_alive](Response answer) {
                         done(make_response(std::move(answer), version, keep_alive, head));
                       });

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -23,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "healthchecks/error.hpp"
+#include "healthchecks/tls.hpp"
 #include "transport/session.hpp"
 
 namespace healthchecks {
@@ -31,6 +34,97 @@ namespace {
 
 constexpr auto kOutOfDescriptorsLogEvery = std::chrono::seconds(10);
 constexpr auto kOutOfDescriptorsBackoff = std::chrono::milliseconds(50);
+constexpr char kSessionIdContext[] = "healthchecks";
+
+namespace ssl = asio::ssl;
+
+// OpenSSL's reason, e.g. "no start line" or "key values mismatch".
+std::string reason(const error_code& ec) {
+  std::string text = ec.message();
+  if (const auto at = text.find(" ("); at != std::string::npos) text.erase(at);
+  return text;
+}
+
+bool readable(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  std::fclose(file);
+  return true;
+}
+
+// Every way a file can be wrong, found at start-up (and on reload) rather than at the first
+// handshake; the message names the option and the file.
+std::shared_ptr<ssl::context> make_tls_context(const TlsServerOptions& options) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = context->native_handle();
+  const auto load = [](const char* key, const std::string& file, const char* expected,
+                       const auto& use) {
+    if (file.empty()) throw Error("server", std::string("tls: ") + key + ": expected a file name");
+    if (!readable(file)) {
+      throw Error("server",
+                  std::string("tls: ") + key + " '" + file + "': cannot read it (does it exist?)");
+    }
+    // OpenSSL would read a device such as /dev/zero for ever, looking for a PEM line.
+    std::error_code not_regular;
+    if (!std::filesystem::is_regular_file(file, not_regular)) {
+      throw Error("server", std::string("tls: ") + key + " '" + file +
+                                "': expected a regular file (PEM), found something else");
+    }
+    error_code ec;
+    use(file, ec);
+    if (ec) {
+      ERR_clear_error();  // what asio did not take would confuse this thread's next TLS call
+      throw Error("server", std::string("tls: ") + key + " '" + file + "': expected " + expected +
+                                " (" + reason(ec) + ")");
+    }
+  };
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  load("cert_file", options.cert_file, "a PEM certificate chain",
+       [&](const std::string& file, error_code& ec) {
+         context->use_certificate_chain_file(file, ec);
+       });
+  const auto mismatch = [&] {
+    ERR_clear_error();
+    return Error("server", "tls: key_file '" + options.key_file +
+                               "': expected the private key of the certificate in cert_file '" +
+                               options.cert_file + "'");
+  };
+  load("key_file", options.key_file, "a PEM private key, not encrypted",
+       [&](const std::string& file, error_code& ec) {
+         context->use_private_key_file(file, ssl::context::pem, ec);
+         if (ec && ec.category() == asio::error::get_ssl_category() &&
+             ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+           throw mismatch();
+         }
+       });
+  if (SSL_CTX_check_private_key(native) != 1) throw mismatch();
+  if (!options.client_ca_file.empty()) {
+    load("client_ca_file", options.client_ca_file, "PEM CA certificates",
+         [&](const std::string& file, error_code& ec) { context->load_verify_file(file, ec); });
+    // Named in the CertificateRequest, so that a client holding several picks the right one.
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.client_ca_file.c_str());
+    if (names == nullptr) {
+      ERR_clear_error();
+      throw Error("server", "tls: client_ca_file '" + options.client_ca_file +
+                                "': expected PEM CA certificates");
+    }
+    SSL_CTX_set_client_CA_list(native, names);
+    if (options.client_certificate == ClientCertificate::required) {
+      context->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    } else {
+      // Everybody in; whether the certificate verified is read after the handshake.
+      context->set_verify_mode(ssl::verify_peer);
+      context->set_verify_callback([](bool, ssl::verify_context&) { return true; });
+    }
+  }
+  // Resumed sessions of a server that asks for certificates need it (else OpenSSL refuses).
+  SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>(kSessionIdContext),
+                                 sizeof kSessionIdContext - 1);
+  return context;
+}
 
 }  // namespace
 
@@ -47,6 +141,7 @@ class ServerImpl {
   void run();
   void start() { start_threads(std::max(1u, options_.threads)); }
   void stop(std::chrono::milliseconds grace);
+  void reload_tls();
 
  private:
   void start_accept();
@@ -74,6 +169,7 @@ ServerImpl::ServerImpl(const Router& router, ServerOptions options)
       reserve_fd_(::open("/dev/null", O_RDONLY | O_CLOEXEC)),
       backoff_(shared_->io) {
   const std::string where = options_.address + ":" + std::to_string(options_.port);
+  if (options_.tls) shared_->tls = make_tls_context(*options_.tls);
   error_code ec;
   const auto address = asio::ip::make_address(options_.address, ec);
   if (ec) throw Error("server", "'" + options_.address + "' is not an IP address");
@@ -106,13 +202,18 @@ void ServerImpl::on_accept(error_code ec, tcp::socket socket) {
     fail(ec, "accept");
   } else if (full()) {
     // Over the cap: say so and close, rather than leave the client to time out. The answer is
-    // far smaller than a fresh socket's send buffer, so this write does not block.
-    asio::write(socket, asio::buffer(kBusy, sizeof kBusy - 1), ec);
+    // far smaller than a fresh socket's send buffer, so this write does not block. An https
+    // client would read it as a broken handshake: it is only closed.
+    if (!options_.tls) asio::write(socket, asio::buffer(kBusy, sizeof kBusy - 1), ec);
     socket.shutdown(tcp::socket::shutdown_both, ec);
     socket.close(ec);
   } else {
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<Session>(std::move(socket), shared_)->run();
+    if (auto tls = shared_->tls_context()) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), shared_, std::move(tls))->run();
+    } else {
+      std::make_shared<Session<PlainStream>>(std::move(socket), shared_, nullptr)->run();
+    }
   }
   start_accept();
 }
@@ -143,7 +244,7 @@ void ServerImpl::out_of_descriptors(const error_code& ec) {
                            ? ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC)
                            : -1;
     if (client >= 0) {
-      (void)::send(client, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (!options_.tls) (void)::send(client, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
       ::close(client);
     }
     reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -178,7 +279,7 @@ void ServerImpl::stop(std::chrono::milliseconds grace) {
     acceptor_.close(ignored);
   });
   asio::post(shared_->io, [this] { backoff_.cancel(); });
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<Connection>> live;
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     for (auto& entry : shared_->sessions) {
@@ -207,7 +308,7 @@ void ServerImpl::stop(std::chrono::milliseconds grace) {
   }
   // Pending operations hold their connections, which hold the io_context: close what is
   // left and run the aborted handlers here, so that nothing keeps the other alive.
-  std::vector<std::shared_ptr<Session>> left;
+  std::vector<std::shared_ptr<Connection>> left;
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     shared_->stopped = true;
@@ -224,7 +325,19 @@ void ServerImpl::stop(std::chrono::milliseconds grace) {
   }
 }
 
+// Read and checked before it replaces anything: a bad file leaves the old context in place.
+void ServerImpl::reload_tls() {
+  if (!options_.tls) throw Error("server", "tls: reload_tls() on a server that serves plain HTTP");
+  auto context = make_tls_context(*options_.tls);
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  shared_->tls = std::move(context);
+}
+
 }  // namespace detail
+
+void check_tls_files(const TlsServerOptions& options) {
+  (void)detail::make_tls_context(options);
+}
 
 std::size_t default_max_connections() {
   rlimit limit{};
@@ -253,6 +366,10 @@ void Server::run() {
 
 void Server::stop(std::chrono::milliseconds grace) {
   impl_->stop(grace);
+}
+
+void Server::reload_tls() {
+  impl_->reload_tls();
 }
 
 }  // namespace healthchecks

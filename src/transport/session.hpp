@@ -1,6 +1,7 @@
 // One connection of the embedded server (server.cpp), written like a session of Beast's
 // http_server_async example: read a request, hand it to the adapter, write the answer, again.
-// Only server.cpp includes it.
+// The same session speaks plain HTTP over a tcp_stream or https over an ssl_stream (after a
+// handshake), as Beast's advanced_server_flex does. Only server.cpp includes it.
 #pragma once
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/dispatch.hpp>
@@ -15,11 +17,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "healthchecks/beast/router_adapter.hpp"
 #include "healthchecks/router.hpp"
@@ -38,6 +43,11 @@ inline constexpr auto kWriteTimeout = std::chrono::seconds(10);
 inline constexpr std::size_t kBodyLimit = 8 * 1024;
 inline constexpr std::size_t kAlwaysWritten = 16 * 1024;  // answers this small skip the budget
 
+// Plain HTTP sent to an https port: told so in plain HTTP, which is all such a client reads.
+inline constexpr char kPlainHttp[] =
+    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Connection: close\r\nContent-Length: 44\r\n\r\nthis port speaks https: use an https:// URL\n";
+
 inline constexpr char kBusy[] =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
     "Connection: close\r\nRetry-After: 1\r\nContent-Length: 21\r\n\r\ntoo many connections\n";
@@ -47,13 +57,21 @@ inline void fail(error_code ec, const char* what) {
   if (ec == asio::error::operation_aborted || ec == bst::error::timeout ||
       ec == http::error::end_of_stream || ec == asio::error::eof ||
       ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-      ec == asio::error::not_connected) {
+      ec == asio::error::not_connected || ec == asio::ssl::error::stream_truncated) {
     return;
   }
   std::cerr << "healthchecks: server: " << what << ": " << ec.message() << '\n';
 }
 
-class Session;
+// A connection as the server's stop() sees it, whatever it speaks.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Graceful stop: an idle connection closes now, a busy one after its answer.
+  virtual void shutdown() = 0;
+  // After the io_context stopped, from the stopping thread: nothing else touches the socket.
+  virtual void close_now() = 0;
+};
 
 // What sessions share with the server. Held by every session, so that a session finishing
 // late (its answer came from a slow check after stop) still finds its io_context and peers.
@@ -71,15 +89,52 @@ struct ServerShared {
   bool stopped = false;  // with mutex: the io_context runs no more
   std::mutex mutex;
   std::condition_variable sessions_gone;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> sessions;
+  // https: what new connections take, replaced by reload_tls() (with mutex); null for HTTP.
+  // Each connection holds the one it took, which keeps its verify callback alive.
+  std::shared_ptr<asio::ssl::context> tls;
+
+  std::shared_ptr<asio::ssl::context> tls_context() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return tls;
+  }
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+using PlainStream = bst::tcp_stream;
+using TlsStream = bst::ssl_stream<bst::tcp_stream>;
+
+// The subject of a certificate in RFC 2253 form ("CN=prober,O=ops").
+inline std::string subject_of(X509* certificate) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return {};
+  X509_NAME_print_ex(bio, X509_get_subject_name(certificate), 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  std::string subject(data != nullptr && size > 0 ? data : "",
+                      size > 0 ? static_cast<std::size_t>(size) : 0);
+  BIO_free(bio);
+  return subject;
+}
+
+// OpenSSL's reason for a handshake that began with an HTTP request instead of a ClientHello.
+inline bool plain_http(const error_code& ec) {
+  return ec.category() == asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST;
+}
+
+template <class Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared)
-      : shared_(std::move(shared)), stream_(std::move(socket)) {
+  // `tls`: the context of an https connection; null for plain HTTP.
+  Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared,
+          std::shared_ptr<asio::ssl::context> tls)
+      : shared_(std::move(shared)),
+        tls_(std::move(tls)),
+        stream_(open(std::move(socket), tls_.get())) {
     error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
   }
   ~Session() {
@@ -91,22 +146,73 @@ class Session : public std::enable_shared_from_this<Session> {
   void run() {
     {
       std::lock_guard<std::mutex> lock(shared_->mutex);
-      shared_->sessions.emplace(this, shared_from_this());
+      shared_->sessions.emplace(this, this->shared_from_this());
     }
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->start_read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->start_handshake();
+      } else {
+        self->start_read();
+      }
+    });
   }
 
-  // After the io_context stopped, from the stopping thread: nothing else touches the socket.
-  void close_now() { close(); }
+  void close_now() override { close(); }
 
-  // Graceful stop: an idle connection closes now, a busy one after its answer.
-  void shutdown() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void shutdown() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (!self->busy_) self->close();
     });
   }
 
  private:
+  static Stream open(tcp::socket&& socket, asio::ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      (void)tls;
+      return Stream(std::move(socket));
+    }
+  }
+
+  bst::tcp_stream& lowest() { return bst::get_lowest_layer(stream_); }
+
+  // A handshake is part of reading the first request: a client that connects and says nothing
+  // (or trickles its ClientHello) is dropped when the read time-out runs out.
+  void start_handshake() {
+    lowest().expires_after(shared_->options.read_timeout);
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        [self = this->shared_from_this()](error_code ec) { self->on_handshake(ec); });
+  }
+
+  // A failed handshake is the client's business (no certificate, a CA we do not trust, a
+  // scanner): not logged, or anybody could fill the log.
+  void on_handshake(error_code ec) {
+    if (plain_http(ec)) {
+      lowest().expires_after(kWriteTimeout);
+      return asio::async_write(
+          lowest(), asio::buffer(kPlainHttp, sizeof kPlainHttp - 1),
+          [self = this->shared_from_this()](error_code, std::size_t) { self->close(); });
+    }
+    if (ec) return close();
+    if constexpr (kTls) {
+      SSL* ssl = stream_.native_handle();
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+      X509* certificate = SSL_get0_peer_certificate(ssl);
+#else
+      X509* certificate = SSL_get_peer_certificate(ssl);
+#endif
+      if (certificate != nullptr && SSL_get_verify_result(ssl) == X509_V_OK) {
+        certificate_verified_ = true;
+        certificate_subject_ = subject_of(certificate);
+      }
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+      if (certificate != nullptr) X509_free(certificate);
+#endif
+    }
+    start_read();
+  }
   // Waits for the first byte with the idle time-out, then for the whole request with the
   // (shorter) read time-out, so a client that trickles its header is dropped.
   void start_read() {
@@ -115,10 +221,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(kBodyLimit);
     if (buffer_.size() > 0) return start_read_request();
-    stream_.expires_after(shared_->options.idle_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(1024),
-        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_first_bytes(ec, n); });
+    lowest().expires_after(shared_->options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(1024),
+                            [self = this->shared_from_this()](error_code ec, std::size_t n) {
+                              self->on_first_bytes(ec, n);
+                            });
   }
 
   void on_first_bytes(error_code ec, std::size_t n) {
@@ -131,10 +238,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void start_read_request() {
-    stream_.expires_after(shared_->options.read_timeout);
+    lowest().expires_after(shared_->options.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(error_code ec) {
@@ -148,7 +255,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     busy_ = true;
     const auto& request = parser_->get();
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
+    ClientInfo client;
+    client.address = remote_;
+    client.certificate_verified = certificate_verified_;
+    client.certificate_subject = certificate_subject_;
     const bool mine = beast::async_handle(
         shared_->router, request,
         [self](beast::response response) {
@@ -162,7 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
                            self->start_write(std::move(response));
                          });
         },
-        remote_);
+        client);
     if (!mine) {
       if (auto refused = bad_transfer_encoding(request)) {
         return start_write(beast::to_beast(std::move(*refused), request), true);
@@ -231,10 +342,10 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "\r\n";
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
                                                     asio::buffer(response_.body())};
-    stream_.expires_after(kWriteTimeout);
-    asio::async_write(stream_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+    lowest().expires_after(kWriteTimeout);
+    asio::async_write(
+        stream_, buffers,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
@@ -257,15 +368,20 @@ class Session : public std::enable_shared_from_this<Session> {
     http::swap(empty, response);
   }
 
+  // Over https without a close_notify: our answers carry their length, so the client knows it
+  // has them whole, and waiting for the client's close_notify would let it hold us.
   void close() {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().close();
   }
 
-  std::shared_ptr<ServerShared> shared_;  // first: outlives stream_
-  bst::tcp_stream stream_;
+  std::shared_ptr<ServerShared> shared_;     // first: outlives stream_
+  std::shared_ptr<asio::ssl::context> tls_;  // before stream_, which refers to it
+  Stream stream_;
   std::string remote_;
+  bool certificate_verified_ = false;
+  std::string certificate_subject_;
   bst::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   beast::response response_;

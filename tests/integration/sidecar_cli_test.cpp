@@ -217,7 +217,7 @@ TEST(SidecarCli, HelpListsTheCheckKindsAndTheTopLevelKeys) {
   }
   for (const char* key : {"listen", "threads", "about", "aboutFile", "version", "versionFile",
                           "checks", "statusCodes", "defaultTimeoutMs", "firstResult", "history",
-                          "access", "dashboard", "maxConnections", "log"}) {
+                          "access", "dashboard", "maxConnections", "log", "tls"}) {
     EXPECT_TRUE(std::regex_search(result.out, std::regex(std::string("[ ,]") + key + "[,\n]")))
         << key;
   }

@@ -112,9 +112,10 @@ unsigned short wait_until_serving(Process& sidecar) {
     throw std::runtime_error("sidecar did not start: " +
                              sidecar.read_stderr(std::chrono::seconds(1)));
   }
-  // "healthchecks-sidecar: serving 'id' at http://127.0.0.1:PORT/status/ (N checks)"
-  const auto at = line->find("http://");
-  const auto colon = line->find(':', at + 7);
+  // "healthchecks-sidecar: serving 'id' at http://127.0.0.1:PORT/status/ (N checks)", or
+  // https:// with "tls"
+  const auto at = line->find("://");
+  const auto colon = line->find(':', at + 3);
   const auto slash = line->find('/', colon);
   if (at == std::string::npos || colon == std::string::npos || slash == std::string::npos) {
     throw std::runtime_error("unexpected first line: " + *line);

@@ -119,5 +119,29 @@ TEST(BeastRouterAdapterOptions, StatusCodesThatCannotCarryABodyAreRefusedAtStart
   }
 }
 
+// The client's verified certificate reaches the router, which takes it as permission.
+TEST(BeastRouterAdapterClient, PassesTheClientCertificateOn) {
+  Registry registry;
+  registry.add({"MySQL", "db", "internal", [] { return Status::crit("replica lag"); }});
+  RouterOptions options;
+  options.redact = true;
+  Router router(registry, options);
+  ClientInfo client;
+  client.address = "127.0.0.1";
+  EXPECT_EQ(beast::handle(router, request(http::verb::get, "/status/db"), client)->body(),
+            R"(["CRIT",{"description":"","result":"CRIT","details":""}])");
+  client.certificate_verified = true;
+  client.certificate_subject = "CN=prober";
+  EXPECT_NE(beast::handle(router, request(http::verb::get, "/status/db"), client)
+                ->body()
+                .find("replica lag"),
+            std::string::npos);
+  std::promise<std::string> answered;
+  EXPECT_TRUE(beast::async_handle(
+      router, request(http::verb::get, "/status/db"),
+      [&](beast::response res) { answered.set_value(res.body()); }, client));
+  EXPECT_NE(answered.get_future().get().find("replica lag"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace healthchecks

@@ -73,6 +73,24 @@ TEST(RouterAccess, WithoutPermissionLevelsOnly) {
   EXPECT_THAT(about, Not(HasSubstr("ops@example.com")));
 }
 
+TEST(RouterAccess, AVerifiedClientCertificateSeesDetails) {
+  Registry registry(described());
+  registry.add({"MySQL", "db", "internal",
+                [] { return Status::crit("password for user orders is wrong"); }});
+  Router router(registry, token_required());
+  Request request("GET", "/status/v2/db");
+  request.client_certificate_subject = "CN=prober";
+  EXPECT_EQ(router.handle(request).body, R"({"description":"","result":"CRIT","details":""})")
+      << "a certificate that did not verify is no permission";
+  request.client_certificate_verified = true;
+  EXPECT_THAT(router.handle(request).body, HasSubstr("password for user orders is wrong"));
+
+  RouterOptions redact;
+  redact.redact = true;
+  Router redacting(registry, redact);
+  EXPECT_THAT(redacting.handle(request).body, HasSubstr("password for user orders is wrong"));
+}
+
 TEST(RouterAccess, WithPermissionEverything) {
   Registry registry(described());
   registry.add({"MySQL", "db", "internal",

@@ -10,6 +10,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "healthchecks/export.hpp"
+#include "healthchecks/request.hpp"
 #include "healthchecks/response.hpp"
 #include "healthchecks/router.hpp"
 
@@ -31,6 +32,12 @@ HEALTHCHECKS_EXPORT std::optional<response> handle(const Router& router,
                                                    const request_header& request,
                                                    std::string_view remote_address = {});
 
+/// The same for a connection that knows more of its client than its address (over https: the
+/// client certificate, see ClientInfo).
+HEALTHCHECKS_EXPORT std::optional<response> handle(const Router& router,
+                                                   const request_header& request,
+                                                   const ClientInfo& client);
+
 /// Asynchronous form: returns false at once if the request is not the router's (and never
 /// calls `done`); otherwise calls `done` exactly once, inline or from a registry thread, and
 /// never blocks the caller. Post the write back to your connection's executor.
@@ -39,6 +46,10 @@ HEALTHCHECKS_EXPORT std::optional<response> handle(const Router& router,
 HEALTHCHECKS_EXPORT bool async_handle(const Router& router, const request_header& request,
                                       std::function<void(response)> done,
                                       std::string_view remote_address = {});
+
+/// The same for a connection that knows more of its client than its address (see ClientInfo).
+HEALTHCHECKS_EXPORT bool async_handle(const Router& router, const request_header& request,
+                                      std::function<void(response)> done, const ClientInfo& client);
 
 /// Copies a router Response into a Beast response that matches `request`: same HTTP version,
 /// its keep-alive, a Date field, and for HEAD the length of the body without the body.

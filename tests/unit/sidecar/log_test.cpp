@@ -170,6 +170,22 @@ TEST(SidecarLog, StartAndStopLines) {
   EXPECT_THAT(format_dropped(LogFormat::text, kWhen, 12), HasSubstr("12 log lines dropped"));
 }
 
+TEST(SidecarLog, TlsReloadLines) {
+  EXPECT_EQ(format_tls_reload(LogFormat::text, kWhen, ""),
+            "2024-05-01T12:00:00.123Z info healthchecks-sidecar: SIGHUP: TLS files reloaded; new "
+            "connections use them");
+  EXPECT_EQ(format_tls_reload(LogFormat::text, kWhen, "tls: cert_file 'a.pem': bad\nline"),
+            "2024-05-01T12:00:00.123Z warn healthchecks-sidecar: SIGHUP: TLS files not reloaded, "
+            "the old ones stay: tls: cert_file 'a.pem': bad\\nline");
+  EXPECT_EQ(format_tls_reload(LogFormat::json, kWhen, ""),
+            R"({"time":"2024-05-01T12:00:00.123Z","level":"info","event":"tls_reload",)"
+            R"("error":"","message":"SIGHUP: TLS files reloaded; new connections use them"})");
+  const auto failed =
+      nlohmann::json::parse(format_tls_reload(LogFormat::json, kWhen, "tls: cert_file 'a.pem'"));
+  EXPECT_EQ(failed["level"], "warn");
+  EXPECT_EQ(failed["error"], "tls: cert_file 'a.pem'");
+}
+
 TEST(SidecarLogLimiter, FirstProblemThenOneSummaryPerPeriod) {
   ProblemLimiter limiter(60s);
   const std::chrono::steady_clock::time_point t0{};
