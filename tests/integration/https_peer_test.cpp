@@ -169,6 +169,7 @@ TEST(HttpsPeer, PollingKeepsOneConnectionAndOneHandshake) {
   const auto server = serving(files.server_cert, files.server_key);
   HttpsPeerService service(server->url(), trusting(files.ca_cert));
   for (int i = 0; i < 20; ++i) ASSERT_EQ(service.get("/status/service-1"), R"(["OK"])") << i;
+  server->wait_for_requests(20);
   EXPECT_EQ(server->requests(), 20);
   EXPECT_EQ(server->connections(), 1) << "a TLS handshake per connection, not per request";
 }
@@ -181,6 +182,7 @@ TEST(HttpsPeer, TraversesThroughAnHttpsPeer) {
   EXPECT_EQ(service.get("/status/traverse?dependencies=service-1,db"), R"({"id":"deep"})");
   EXPECT_EQ(service.get("/status/traverse?dependencies=service-1&action=aggregate"),
             R"({"id":"deep"})");
+  server->wait_for_requests(2);
   EXPECT_EQ(server->connections(), 1);
   // An untrusted peer reads CRIT on the traverse too, naming the cause.
   HttpsPeerService untrusted(server->url(), {});

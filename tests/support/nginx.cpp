@@ -142,6 +142,13 @@ int NginxServer::requests() const {
   return count;
 }
 
+void NginxServer::wait_for_requests(int count) const {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (requests() < count && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 int NginxServer::connections() const {
   std::istringstream log(read_all(dir_.path() + "/access.log"));
   std::set<std::string> seen;

@@ -36,8 +36,12 @@ class NginxServer {
   unsigned short plain_port() const { return plain_port_; }
   /// "https://127.0.0.1:<port>"
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  /// Requests nginx has logged, and on how many connections.
+  /// Requests nginx has logged, and on how many connections. nginx logs a request after its
+  /// answer went out, so a client may have read an answer that is not logged yet:
+  /// wait_for_requests() first.
   int requests() const;
+  /// Waits (up to 5 s) until at least `count` requests are logged.
+  void wait_for_requests(int count) const;
   int connections() const;
 
  private:
