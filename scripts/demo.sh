@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the sidecar and the walker and starts the demo service graph on loopback, installing what is missing
-# first (Debian 12):
+# Builds the sidecar and the walker and starts the demo service graph on loopback, installing
+# what is missing first (Debian 12):
 #   demo-app  :8080  depends on a database, a real Redis (:6390), service-1 and service-2
 #   service-2 :8082  depends on a queue and service-1
 #   service-1 :8081  depends on a document store, its disk and its own memory
@@ -10,6 +10,8 @@
 #   scripts/demo.sh --tokens   every service protected by its own token (examples/demo/tokens/):
 #                              callers without it see levels only; each service authenticates to
 #                              the next with that one's token, read from the environment
+#   scripts/demo.sh --tls      every service serves https, and calls the next over https
+#                              (examples/demo/tls/), with a throw-away CA made for the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,8 @@ case "${1:-}" in
     export SERVICE_1_TOKEN=${SERVICE_1_TOKEN:-service-1-token-0123456789}
     export SERVICE_2_TOKEN=${SERVICE_2_TOKEN:-service-2-token-0123456789}
     ;;
-  *) echo "usage: $0 [--tokens]" >&2; exit 2 ;;
+  --tls) configs=examples/demo/tls ;;
+  *) echo "usage: $0 [--tokens | --tls]" >&2; exit 2 ;;
 esac
 
 scripts/install-deps.sh demo
@@ -33,14 +36,33 @@ cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/nu
 cmake --build build -j "$(nproc)" --target healthchecks-sidecar healthchecks-walk
 
 pids=()
+tls_dir=
 stop() {
   trap - INT TERM EXIT
   echo
   echo "demo: stopping"
   kill "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
+  [[ -z $tls_dir ]] || rm -rf "$tls_dir"
 }
 trap stop INT TERM EXIT
+
+if [[ $configs == examples/demo/tls ]]; then
+  # A CA made for this run, and one certificate for 127.0.0.1 and localhost that every service
+  # serves; the services trust that CA (caFile), nothing else.
+  tls_dir=$(mktemp -d /tmp/healthchecks-demo-tls.XXXXXX)
+  export DEMO_TLS_DIR=$tls_dir
+  (
+    cd "$tls_dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 30 \
+      -subj "/CN=healthchecks demo CA" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+      -subj "/CN=127.0.0.1" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > san.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
+      -extfile san.ext -out server.crt 2>/dev/null
+  )
+fi
 
 # The cache is a real Redis, started for the demo (nothing is saved to disk).
 redis-server --port 6390 --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
@@ -54,9 +76,28 @@ done
 
 # Wait until the front answers (the sidecars print their "serving" lines meanwhile).
 for _ in $(seq 50); do
-  curl -fs -o /dev/null http://127.0.0.1:8080/status/am-i-up && break
+  if [[ -n $tls_dir ]]; then
+    curl -fs -o /dev/null --cacert "$tls_dir/ca.crt" https://127.0.0.1:8080/status/am-i-up && break
+  else
+    curl -fs -o /dev/null http://127.0.0.1:8080/status/am-i-up && break
+  fi
   sleep 0.1
 done
+
+if [[ $configs == examples/demo/tls ]]; then
+  cat <<TXT
+
+The demo graph is up over https, its CA in $tls_dir/ca.crt (gone when the demo stops):
+  curl --cacert $tls_dir/ca.crt https://127.0.0.1:8080/status/aggregate
+  curl --cacert $tls_dir/ca.crt 'https://127.0.0.1:8080/status/traverse?dependencies=service-2,service-1'
+  curl --cacert $tls_dir/ca.crt https://127.0.0.1:8080/status/service-1-cert    # WARN 14 days before Service 1's certificate ends
+  build/bin/healthchecks-walk --cacert $tls_dir/ca.crt https://127.0.0.1:8080
+In a browser (it will not know the CA): https://127.0.0.1:8080/status/dashboard
+Ctrl-C stops the graph.
+TXT
+  wait
+  exit
+fi
 
 if [[ $configs == examples/demo/tokens ]]; then
   cat <<TXT

@@ -213,12 +213,14 @@ namespace {
 using testing::without_environment;
 
 // The demo's configurations are valid (those in the docs are checked by tests/docs/docs_test.cpp).
+// (Validated as --check does: the tokens and the TLS files come from the environment.)
 TEST(SidecarConfig, DemoConfigurationsAreValid) {
-  for (const char* name : {"demo-app", "service-1", "service-2"}) {
-    EXPECT_NO_THROW(
-        (void)load_config(std::string(HEALTHCHECKS_SOURCE_DIR) + "/examples/demo/" + name + ".json",
-                          without_environment()))
-        << name;
+  for (const char* set : {"", "tokens/", "tls/"}) {
+    for (const char* name : {"demo-app", "service-1", "service-2"}) {
+      const auto file =
+          std::string(HEALTHCHECKS_SOURCE_DIR) + "/examples/demo/" + set + name + ".json";
+      EXPECT_NO_THROW((void)load_config(file, without_environment())) << file;
+    }
   }
 }
 
