@@ -73,6 +73,27 @@ EOF
 read -r front_port front_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/front.json")
 pids+=("$front_pid")
 
+# The same hop to an https peer: a CA made for the run, the peer serving a certificate it signed,
+# the front trusting that CA.
+(
+  cd "$work"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=bench CA" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout peer.key -out peer.csr -subj "/CN=127.0.0.1" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >san.ext
+  openssl x509 -req -in peer.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext \
+    -out peer.crt 2>/dev/null
+)
+sed 's|"listen": "127.0.0.1:0",|"listen": "127.0.0.1:0", "tls": {"certFile": "peer.crt", "keyFile": "peer.key"},|' \
+  "$work/four.json" >"$work/four-tls.json"
+read -r four_tls_port four_tls_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/four-tls.json")
+cat >"$work/front-tls.json" <<EOF
+{"listen": "127.0.0.1:0", "about": {"id": "front-tls"}, "checks": [
+  {"name": "Four", "slug": "four", "check": "http", "url": "https://127.0.0.1:$four_tls_port", "traversable": true,
+   "tls": {"caFile": "ca.crt"}}]}
+EOF
+read -r front_tls_port front_tls_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/front-tls.json")
+pids+=("$four_tls_pid" "$front_tls_pid")
+
 # --- measuring -------------------------------------------------------------------------------
 wrk_run() {  # url -> "requests/s p50 p99 errors"
   local out
@@ -158,6 +179,28 @@ measure "traverse, one hop across two sidecars" \
   "http://127.0.0.1:18192/status/traverse?dependencies=four" 0.25 \
   $sidecar --config "$work/four-cg.json" -- $sidecar --config "$work/front-cg.json"
 
+# The https hop against the plain one, in the same rounds: TLS must cost a handshake per
+# connection, not per request.
+sed -e 's/127.0.0.1:0/127.0.0.1:18194/' "$work/four-tls.json" >"$work/four-tls-cg.json"
+sed -e 's/127.0.0.1:0/127.0.0.1:18195/' -e "s/:$four_tls_port/:18194/" "$work/front-tls.json" >"$work/front-tls-cg.json"
+tls_ratios=()
+tls_last=""
+for _ in $(seq "$rounds"); do
+  read -r plain_rps _ _ _ < <(wrk_run "http://127.0.0.1:$front_port/status/traverse?dependencies=four")
+  read -r tls_rps p50 p99 errors < <(wrk_run "http://127.0.0.1:$front_tls_port/status/traverse?dependencies=four")
+  tls_ratios+=("$(awk -v a="$tls_rps" -v b="$plain_rps" 'BEGIN {printf "%.2f", a / b}')")
+  tls_last="$tls_rps req/s (plain hop $plain_rps), p50 $p50, p99 $p99, errors $errors"
+done
+tls_ratio=$(printf '%s\n' "${tls_ratios[@]}" | median)
+plain_hop=$(instructions_per_request "http://127.0.0.1:18192/status/traverse?dependencies=four" \
+  $sidecar --config "$work/four-cg.json" -- $sidecar --config "$work/front-cg.json")
+tls_hop=$(instructions_per_request "http://127.0.0.1:18195/status/traverse?dependencies=four" \
+  $sidecar --config "$work/four-tls-cg.json" -- $sidecar --config "$work/front-tls-cg.json")
+tls_instruction_ratio=$(awk -v a="$plain_hop" -v b="$tls_hop" 'BEGIN {printf "%.2f", a / b}')
+tls_verdict=$(awk -v r="$tls_ratio" -v i="$tls_instruction_ratio" \
+  'BEGIN {print (r >= 0.8 && i >= 0.8) ? "met" : "MISSED"}')
+echo "traverse over https: throughput ratio to the plain hop $tls_ratio [${tls_ratios[*]}], instruction ratio $tls_instruction_ratio ($plain_hop / $tls_hop)" >&2
+
 rss() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 coalescing=$(build-bench/bin/coalescing 1000 100)
 echo "$coalescing" >&2
@@ -166,6 +209,10 @@ report=$(cat <<EOF
 | measure | throughput, sidecar / bare | instructions, bare / sidecar | target | last wrk round |
 |---|---|---|---|---|
 $(printf '%s\n' "${results[@]}")
+
+| measure | throughput, https hop / plain hop | instructions, plain hop / https hop | target | last wrk round |
+|---|---|---|---|---|
+| traverse, one hop to an https peer (kept-alive) | **$tls_ratio** (rounds: ${tls_ratios[*]}) | **$tls_instruction_ratio** ($tls_hop per request; plain hop $plain_hop) | >= 0.8 $tls_verdict | $tls_last |
 
 Peak RSS (VmHWM) after the runs: four checks $(rss "$four_pid") MiB, hundred checks $(rss "$hundred_pid") MiB, traverse front $(rss "$front_pid") MiB (target: below 10 MiB).
 
