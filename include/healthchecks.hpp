@@ -22,5 +22,4 @@
 #include "healthchecks/server.hpp"
 #include "healthchecks/status.hpp"
 #include "healthchecks/status_endpoint.hpp"
-#include "healthchecks/tls.hpp"
 #include "healthchecks/version.hpp"

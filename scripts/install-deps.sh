@@ -7,9 +7,9 @@ set -euo pipefail
 task=${1:-build}
 packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libssl-dev)
 # The checks' tests start real servers (redis-server, PostgreSQL as the postgres user via
-# setpriv from util-linux); the services the packages would start are not needed and not used.
-# The https server's tests speak to it with curl and openssl, and make their certificates with
-# openssl.
+# setpriv from util-linux, nginx over TLS with certificates made by openssl); the services the
+# packages would start are not needed and not used. The https server's tests speak to it with
+# curl and openssl s_client.
 # Ninja builds: make would do, at about 1.7 times the time.
 case "$task" in
   build) ;;
