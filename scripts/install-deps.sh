@@ -7,14 +7,14 @@ set -euo pipefail
 task=${1:-build}
 packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libssl-dev)
 # The checks' tests start real servers (redis-server, PostgreSQL as the postgres user via
-# setpriv from util-linux, nginx over TLS with certificates made by openssl); the services the
-# packages would start are not needed and not used. The https server's tests speak to it with
-# curl and openssl s_client.
+# setpriv from util-linux); the services the packages would start are not needed and not used.
+# The walker's progress-line test runs it on a pseudo-terminal with script(1) from bsdutils.
+# The https server's tests speak to it with curl and openssl s_client.
 # Ninja builds: make would do, at about 1.7 times the time.
 case "$task" in
   build) ;;
   test) packages+=(ninja-build clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev
-                   libpq-dev redis-server postgresql util-linux chromium graphviz openssl curl)
+                   libpq-dev redis-server postgresql util-linux bsdutils chromium graphviz openssl curl)
         # The browser tests drive Chromium with Node (any Node 18+ will do, so one
         # installed another way is kept).
         command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;;

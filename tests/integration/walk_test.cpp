@@ -253,6 +253,35 @@ TEST(Walk, ExitCodesForUsageAndUnreachableRoot) {
   EXPECT_THAT(dead.out, HasSubstr("Connection refused"));
 }
 
+TEST(Walk, RootThatNeverAnswersEndsAtTheDeadlineWithExit3) {
+  testing::SilentServer hung;
+  const auto run = walk({"--timeout", "1", url(hung.port())});
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("timed out after 1000 ms"));
+  EXPECT_LT(run.seconds, 3.5);
+}
+
+// A walk slower than a second shows its progress on a terminal's stderr, and nowhere else:
+// `script` gives the walker a pseudo-terminal.
+TEST(Walk, ProgressLineOnATerminalOnly) {
+  testing::SilentServer hung;
+  const std::string command =
+      std::string(HEALTHCHECKS_WALK_PATH) + " --timeout 1.6 " + url(hung.port());
+  ASSERT_EQ(access("/usr/bin/script", X_OK), 0)
+      << "script(1) gives the walker a pseudo-terminal: apt-get install bsdutils";
+  Process process({"/usr/bin/script", "-q", "-e", "-c", command, "/dev/null"});
+  std::string screen;
+  while (auto line = process.read_line(std::chrono::seconds(10))) screen += *line + "\n";
+  const auto err = process.read_stderr();
+  process.wait(std::chrono::seconds(10));
+  EXPECT_THAT(screen, HasSubstr("walking: 0 services, 1 requests in flight")) << screen << err;
+  EXPECT_THAT(screen, HasSubstr("\r\x1b[K")) << "the progress line is cleared at the end";
+
+  const auto piped = walk({"--timeout", "1.6", url(hung.port())});
+  EXPECT_THAT(piped.err, Not(HasSubstr("walking:")));
+  EXPECT_THAT(piped.out, Not(HasSubstr("walking:")));
+}
+
 TEST(Walk, CycleIsWalkedOnce) {
   Sidecars sidecars;
   const auto port_a = testing::free_port();
