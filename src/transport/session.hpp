@@ -213,6 +213,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     }
     start_read();
   }
+
   // Waits for the first byte with the idle time-out, then for the whole request with the
   // (shorter) read time-out, so a client that trickles its header is dropped.
   void start_read() {

@@ -144,5 +144,23 @@ TEST(SidecarTls, AMissingFileStopsItAtStartNamingTheKey) {
                                                "/missing.pem': cannot read it (does it exist?)"));
 }
 
+TEST(SidecarTls, CheckReadsTheTlsFiles) {
+  TempDir dir;
+  const auto good =
+      dir.write("good.json", config(R"({"certFile": ")" + tls_files().server_cert +
+                                    R"(", "keyFile": ")" + tls_files().server_key + R"("})"));
+  Process accepted({HEALTHCHECKS_SIDECAR_PATH, "--check", good});
+  EXPECT_EQ(accepted.read_line(), good + ": OK, 1 check");
+  EXPECT_EQ(accepted.wait(), 0);
+  const auto mismatched =
+      dir.write("bad.json", config(R"({"certFile": ")" + tls_files().server_cert +
+                                   R"(", "keyFile": ")" + tls_files().client_key + R"("})"));
+  Process refused({HEALTHCHECKS_SIDECAR_PATH, "--check", mismatched});
+  EXPECT_EQ(refused.wait(), 2);
+  EXPECT_THAT(refused.read_stderr(),
+              HasSubstr("key 'tls.keyFile': '" + tls_files().client_key +
+                        "': expected the private key of the certificate in certFile"));
+}
+
 }  // namespace
 }  // namespace healthchecks

@@ -2,10 +2,13 @@
 // openssl s_client, on loopback, with the throw-away certificates of support/tls_certs.hpp.
 #include "healthchecks/server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -148,6 +151,43 @@ TEST_F(ServerTls, StopsPromptlyWithHandshakesPending) {
   const auto start = std::chrono::steady_clock::now();
   server_->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+}
+
+TEST_F(ServerTls, StopLetsAnAnswerInFlightFinish) {
+  auto started = std::make_shared<std::atomic<bool>>(false);
+  registry_.add({"Slow", "slow", "internal", [started] {
+                   *started = true;
+                   std::this_thread::sleep_for(300ms);
+                   return true;
+                 }});
+  serve(https(server_files()));
+  auto slow = std::async(std::launch::async, [this] { return curl(port(), "/status/slow"); });
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!*started && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_TRUE(*started);
+  server_->stop();
+  EXPECT_EQ(slow.get().output, R"(["OK"])"
+                               "\n200");
+}
+
+TEST_F(ServerTls, OverTheConnectionCapNewClientsAreClosed) {
+  auto options = https(server_files());
+  options.max_connections = 1;
+  serve(options);
+  {
+    testing::HttpConnection held(port());  // accepted first, its handshake pending
+    const auto refused = curl(port(), "/status/am-i-up");
+    EXPECT_NE(refused.exit_code, 0) << refused.output;
+    EXPECT_THAT(refused.output, Not(HasSubstr("OK")));
+  }
+  std::string output;
+  for (int attempt = 0; attempt < 40 && output != "OK\n200"; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(50ms);
+    output = curl(port(), "/status/am-i-up").output;
+  }
+  EXPECT_EQ(output, "OK\n200") << "served again once the held connection went";
 }
 
 TEST_F(ServerTls, RequiredClientCertificateRefusesAtTheHandshake) {
