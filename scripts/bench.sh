@@ -123,7 +123,10 @@ instructions_per_request() {  # url, commands separated by "--"
     cg_pids+=($!)
   done
   sleep 3
-  curl -fs -o /dev/null "$url"  # warm: first results in memory, connections open
+  # Warm, at the load measured: first results in memory, and every connection the load needs
+  # open (over https a new one costs a handshake of millions of instructions, which a single
+  # warming request would leave inside the count).
+  wrk -t1 -c4 -d1s "$url" >/dev/null
   for pid in "${cg_pids[@]}"; do callgrind_control -z "$pid" >/dev/null; done  # count from here
   local requests
   requests=$(wrk -t1 -c4 -d4s "$url" | awk '/requests in/ {print $1}')
