@@ -19,6 +19,7 @@
 #include "healthchecks/check.hpp"
 #include "healthchecks/http_client.hpp"
 #include "runtime/runtime.hpp"
+#include "walk/diagram.hpp"
 #include "walk/findings.hpp"
 #include "walk/options.hpp"
 #include "walk/render.hpp"

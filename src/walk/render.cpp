@@ -4,14 +4,13 @@
 #include <vector>
 
 #include "util/json_writer.hpp"
-#include "util/utf8.hpp"
 #include "walk/answer.hpp"
+#include "walk/render_parts.hpp"
 
 namespace healthchecks::walk {
 namespace {
 
 constexpr std::size_t kTreeDetails = 300;
-constexpr std::size_t kLabelText = 80;
 
 const char* colour_of(Level level) {
   switch (level) {
@@ -36,101 +35,6 @@ std::string bold(const std::string& text, bool colour) {
   return colour ? "\x1b[1m" + text + "\x1b[0m" : text;
 }
 
-// Calls `byte(c)` for each ASCII byte and `other(sequence)` for each valid UTF-8 sequence of two
-// bytes or more; bytes that are not UTF-8 come as U+FFFD, C1 controls (U+0080..U+009F) as
-// `control(code)`. What every escaper here shares.
-template <class Byte, class Other, class Control>
-void each_char(std::string_view text, Byte byte, Other other, Control control) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      byte(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    const auto length = detail::utf8_length(text, i);
-    if (length == 0) {
-      other(std::string_view("\xEF\xBF\xBD"));
-      ++i;
-    } else if (length == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
-      control(static_cast<unsigned char>(text[i + 1]));
-      i += 2;
-    } else {
-      other(text.substr(i, length));
-      i += length;
-    }
-  }
-}
-
-std::string dot_text(std::string_view text) {
-  std::string out;
-  const auto space = [&out](unsigned) { out += ' '; };
-  each_char(
-      text,
-      [&](char c) {
-        if (c == '"' || c == '\\') {
-          out += '\\';
-          out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += ' ';
-        } else {
-          out += c;
-        }
-      },
-      [&](std::string_view sequence) { out.append(sequence); }, space);
-  return out;
-}
-
-std::string mermaid_text(std::string_view text) {
-  std::string out;
-  each_char(
-      text,
-      [&](char c) {
-        switch (c) {
-          case '"':
-            out += "#quot;";
-            break;
-          case '#':
-            out += "#35;";
-            break;
-          case '<':
-            out += "#lt;";
-            break;
-          case '>':
-            out += "#gt;";
-            break;
-          case '&':
-            out += "#amp;";
-            break;
-          case '|':
-            out += "#124;";
-            break;
-          case '`':
-            out += "#96;";
-            break;
-          case '%':
-            out += "#37;";
-            break;
-          case '\\':
-            out += "#92;";
-            break;
-          default:
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-              out += ' ';
-            } else {
-              out += c;
-            }
-        }
-      },
-      [&](std::string_view sequence) { out.append(sequence); }, [&](unsigned) { out += ' '; });
-  return out;
-}
-
-std::string slug_of(const Graph& graph, std::size_t node) {
-  const auto& path = graph.nodes[node].path;
-  return path.empty() ? std::string() : path.back();
-}
-
 // "Queue [queue]"; the root by its name alone.
 std::string node_title(const Graph& graph, std::size_t node) {
   const auto slug = slug_of(graph, node);
@@ -144,19 +48,6 @@ std::string seen_from_text(const Graph& graph, const Finding& finding) {
     text += graph.nodes[from].name;
   }
   return text;
-}
-
-std::string level_name(const std::optional<Level>& level) {
-  if (!level) return "unknown";
-  switch (*level) {
-    case Level::ok:
-      return "ok";
-    case Level::warn:
-      return "warn";
-    case Level::crit:
-      return "crit";
-  }
-  return "unknown";
 }
 
 const char* state_name(NodeState state) {
@@ -247,37 +138,25 @@ void append_findings(std::string& out, const char* key, const Graph& graph,
   out += ']';
 }
 
-const char* kFill[] = {"#c8e6c9", "#ffe0b2", "#ffcdd2", "#e0e0e0"};
-const char* kStroke[] = {"#2e7d32", "#ef6c00", "#c62828", "#757575"};
-
-int colour_index(const std::optional<Level>& level) {
-  return level ? static_cast<int>(*level) : 3;
-}
-
-// The label lines of a node, unescaped.
-std::vector<std::string> node_label(const Graph& graph, std::size_t i) {
-  const Node& node = graph.nodes[i];
-  std::vector<std::string> lines;
-  if (node.kind == NodeKind::dependency) {
-    lines.push_back(cut_text(node.name, kLabelText) + " [" + cut_text(slug_of(graph, i), 60) + "]");
-    return lines;
-  }
-  lines.push_back(cut_text(node.name, kLabelText));
-  if (!is_missing(node.about.id) && node.about.id != node.name) {
-    lines.push_back(cut_text(node.about.id, kLabelText));
-  }
-  if (node.state == NodeState::failed || node.state == NodeState::not_walked) {
-    lines.push_back(cut_text(node.problem, kLabelText));
-  }
-  return lines;
-}
-
-std::string edge_label(const Edge& edge) {
-  std::string label = cut_text(edge.entry.slug, 60) + ": " + std::string(to_string(edge.level));
-  return label;
-}
-
 }  // namespace
+
+std::string slug_of(const Graph& graph, std::size_t node) {
+  const auto& path = graph.nodes[node].path;
+  return path.empty() ? std::string() : path.back();
+}
+
+std::string level_name(const std::optional<Level>& level) {
+  if (!level) return "unknown";
+  switch (*level) {
+    case Level::ok:
+      return "ok";
+    case Level::warn:
+      return "warn";
+    case Level::crit:
+      return "crit";
+  }
+  return "unknown";
+}
 
 std::string terminal_text(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -502,82 +381,6 @@ std::string render_json(const Graph& graph, const Findings& findings) {
   out += "],\"notes\":";
   append_string_list(out, graph.notes);
   out += "}\n";
-  return out;
-}
-
-std::string render_dot(const Graph& graph, const Findings& findings) {
-  std::string out =
-      "digraph healthchecks {\n"
-      "  rankdir=LR;\n"
-      "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];\n"
-      "  edge [fontname=\"Helvetica\", fontsize=9];\n";
-  if (graph.nodes.empty()) {
-    out += "  n0 [label=\"" + dot_text(cut_text(graph.url, kLabelText)) + "\\n" +
-           dot_text(cut_text(graph.root_error, kLabelText)) + "\", fillcolor=\"" + kFill[3] +
-           "\", color=\"" + kStroke[3] + "\"];\n}\n";
-    return out;
-  }
-  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    const int colour = colour_index(findings.levels[i]);
-    std::string label;
-    for (const auto& line : node_label(graph, i)) {
-      if (!label.empty()) label += "\\n";
-      label += dot_text(line);
-    }
-    out += "  n" + std::to_string(i) + " [label=\"" + label + "\", fillcolor=\"" + kFill[colour] +
-           "\", color=\"" + kStroke[colour] + "\"";
-    if (graph.nodes[i].kind == NodeKind::dependency) out += ", shape=ellipse";
-    out += "];\n";
-  }
-  for (const auto& edge : graph.edges) {
-    const int colour = colour_index(edge.level);
-    std::string label = dot_text(edge_label(edge));
-    std::string tooltip;
-    if (edge.level != Level::ok && !edge.entry.details.empty()) {
-      label += "\\n" + dot_text(cut_text(edge.entry.details, 60));
-      tooltip = ", tooltip=\"" + dot_text(cut_text(edge.entry.details, 1000)) + "\"";
-    }
-    out += "  n" + std::to_string(edge.from) + " -> n" + std::to_string(edge.to) + " [label=\"" +
-           label + "\", color=\"" + kStroke[colour] + "\", fontcolor=\"" + kStroke[colour] + "\"" +
-           tooltip + "];\n";
-  }
-  out += "}\n";
-  return out;
-}
-
-std::string render_mermaid(const Graph& graph, const Findings& findings) {
-  std::string out = "flowchart LR\n";
-  if (graph.nodes.empty()) {
-    out += "  n0[\"" + mermaid_text(cut_text(graph.url, kLabelText)) + "<br/>" +
-           mermaid_text(cut_text(graph.root_error, kLabelText)) + "\"]\n  class n0 unknown\n";
-  }
-  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    std::string label;
-    for (const auto& line : node_label(graph, i)) {
-      if (!label.empty()) label += "<br/>";
-      label += mermaid_text(line);
-    }
-    const bool leaf = graph.nodes[i].kind == NodeKind::dependency;
-    out += "  n" + std::to_string(i) + (leaf ? "([\"" : "[\"") + label + (leaf ? "\"])" : "\"]") +
-           "\n";
-  }
-  for (const auto& edge : graph.edges) {
-    out += "  n" + std::to_string(edge.from) + " -->|\"" + mermaid_text(edge_label(edge)) +
-           "\"| n" + std::to_string(edge.to) + "\n";
-  }
-  static const char* const kNames[] = {"ok", "warn", "crit", "unknown"};
-  for (int k = 0; k < 4; ++k) {
-    out += "  classDef " + std::string(kNames[k]) + " fill:" + kFill[k] + ",stroke:" + kStroke[k] +
-           ",color:#000\n";
-  }
-  for (std::size_t i = 0; i < graph.nodes.size(); ++i) {
-    out += "  class n" + std::to_string(i) + " " + level_name(findings.levels[i]) + "\n";
-  }
-  // Edges coloured by level too: linkStyle takes their order of appearance.
-  for (std::size_t e = 0; e < graph.edges.size(); ++e) {
-    out += "  linkStyle " + std::to_string(e) +
-           " stroke:" + kStroke[colour_index(graph.edges[e].level)] + "\n";
-  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 // The walked graph as people and tools read it: a tree with a summary of the likely root causes,
-// one JSON document, Graphviz and a Mermaid flowchart. Services write the text shown here, so
+// and one JSON document (diagram.hpp draws it). Services write the text shown here, so
 // every renderer escapes it for its medium: no terminal control sequence, no broken quoting.
 #pragma once
 
@@ -21,12 +21,6 @@ std::string render_summary(const Graph& graph, const Findings& findings, bool co
 /// One JSON document: url, level, requests, nodes, edges, rootCauses, degraded, unreachable,
 /// notes, and the exit code.
 std::string render_json(const Graph& graph, const Findings& findings);
-
-/// `digraph` for Graphviz, nodes filled by level (green, amber, red, grey for unknown).
-std::string render_dot(const Graph& graph, const Findings& findings);
-
-/// A Mermaid `flowchart LR`: nodes n0, n1... with quoted labels, classDef ok/warn/crit/unknown.
-std::string render_mermaid(const Graph& graph, const Findings& findings);
 
 /// `text` safe to print on a terminal on one line: control characters (C0, DEL and C1) escaped
 /// as \n, \xNN, \u{NN}; bytes that are not UTF-8 as U+FFFD.

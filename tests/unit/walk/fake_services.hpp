@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -130,6 +131,25 @@ inline std::size_t node_named(const Graph& graph, const std::string& name) {
     if (graph.nodes[i].name == name) return i;
   }
   return graph.nodes.size();
+}
+
+// A graph whose every text is hostile: quotes, newlines, brackets, HTML, escapes.
+inline Graph hostile_graph() {
+  const std::string evil =
+      "x\"];\n}\ndigraph { evil } <script>alert(1)</script> #quot; `md` |pipe| %% \\N \x1b[31m";
+  FakeServices services("root");
+  services.add("root", "a", Level::crit, evil, "a", evil);
+  services.add("a", "db", Level::warn, evil, "", evil);
+  auto graph = walk_all(services);
+  for (auto& node : graph.nodes) node.name += evil;
+  return graph;
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 }  // namespace healthchecks::walk::testing

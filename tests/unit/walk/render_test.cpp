@@ -1,8 +1,5 @@
 #include "walk/render.hpp"
 
-#include <regex>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -14,6 +11,8 @@ namespace {
 
 using testing::FakeServices;
 using ::testing::HasSubstr;
+using testing::hostile_graph;
+using testing::lines_of;
 using ::testing::Not;
 using testing::walk_all;
 
@@ -26,25 +25,6 @@ Graph small_graph() {
       .add("a", "db", Level::crit, "refused", "")
       .add("b", "a", Level::crit, "a failed", "a");
   return walk_all(services);
-}
-
-// A graph whose every text is hostile: quotes, newlines, brackets, HTML, escapes.
-Graph hostile_graph() {
-  const std::string evil =
-      "x\"];\n}\ndigraph { evil } <script>alert(1)</script> #quot; `md` |pipe| %% \\N \x1b[31m";
-  FakeServices services("root");
-  services.add("root", "a", Level::crit, evil, "a", evil);
-  services.add("a", "db", Level::warn, evil, "", evil);
-  auto graph = walk_all(services);
-  for (auto& node : graph.nodes) node.name += evil;
-  return graph;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
 }
 
 TEST(TreeRenderer, OneLinePerDependencyServicesShownOnce) {
@@ -132,51 +112,6 @@ TEST(JsonRenderer, HostileTextStaysValidJson) {
 
 // Every line of DOT output is one statement whose quotes are balanced (an escaped quote does
 // not count): service text can neither end a label nor start a statement of its own.
-TEST(DotRenderer, HostileLabelsAreEscaped) {
-  const auto graph = hostile_graph();
-  const auto text = render_dot(graph, analyse(graph));
-  const auto lines = lines_of(text);
-  EXPECT_EQ(lines.front(), "digraph healthchecks {");
-  EXPECT_EQ(lines.back(), "}");
-  const std::regex statement(
-      R"(^  (n[0-9]+( -> n[0-9]+)? \[.*\];|rankdir=LR;|(node|edge) \[.*\];)$)");
-  for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
-    EXPECT_TRUE(std::regex_match(lines[i], statement)) << lines[i];
-    int quotes = 0;
-    for (std::size_t k = 0; k < lines[i].size(); ++k) {
-      if (lines[i][k] == '\\') {
-        ++k;
-      } else if (lines[i][k] == '"') {
-        ++quotes;
-      }
-    }
-    EXPECT_EQ(quotes % 2, 0) << lines[i];
-  }
-  EXPECT_THAT(text, HasSubstr(R"(x\"];)"));
-  EXPECT_THAT(text, HasSubstr(R"(\\N)")) << "a backslash cannot start a dot escape";
-  EXPECT_THAT(text, Not(HasSubstr("\x1b")));
-  EXPECT_THAT(text, HasSubstr("fillcolor=\"#ffcdd2\"")) << "CRIT is red";
-}
-
-TEST(MermaidRenderer, HostileLabelsAreEscaped) {
-  const auto graph = hostile_graph();
-  const auto text = render_mermaid(graph, analyse(graph));
-  const auto lines = lines_of(text);
-  EXPECT_EQ(lines.front(), "flowchart LR");
-  const std::regex statement(
-      R"(^  (n[0-9]+(\["[^"<>`|]*"\]|\(\["[^"<>`|]*"\]\))|n[0-9]+ -->\|"[^"<>`|]*"\| n[0-9]+|classDef (ok|warn|crit|unknown) [^ ]+|class n[0-9]+ (ok|warn|crit|unknown)|linkStyle [0-9]+ stroke:#[0-9a-f]{6})$)");
-  for (std::size_t i = 1; i < lines.size(); ++i) {
-    // The renderer's own <br/> is the one markup allowed inside a label.
-    std::string line = std::regex_replace(lines[i], std::regex("<br/>"), "");
-    EXPECT_TRUE(std::regex_match(line, statement)) << lines[i];
-  }
-  EXPECT_THAT(text, HasSubstr("x#quot;];"));
-  EXPECT_THAT(text, HasSubstr("#lt;script#gt;"));
-  EXPECT_THAT(text, HasSubstr("#35;quot;")) << "a '#' cannot start an entity of its own";
-  EXPECT_THAT(text, HasSubstr("class n0 crit"));
-  EXPECT_THAT(text, HasSubstr("class n2 warn"));
-}
-
 TEST(TreeRenderer, DurationsReadLikeTheLibrarys) {
   EXPECT_EQ(format_seconds(0.00042), "0.42 ms");
   EXPECT_EQ(format_seconds(0.0123), "12.3 ms");
