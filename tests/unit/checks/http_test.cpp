@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <future>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -36,6 +37,26 @@ struct PeerFixture {
   Registry registry;
   std::unique_ptr<Router> router;
 };
+
+// The pool keeps a connection for every traversal a router lets run at once (max_traversals,
+// 32): a second burst reuses the first one's connections instead of opening (over https:
+// shaking hands for) new ones.
+TEST(PeerCheck, KeepsAConnectionForEveryTraversalRunningAtOnce) {
+  FakePeer peer;
+  peer.reply({200, "application/json", R"({"id": "service-1"})", 100ms});
+  PeerFixture service(peer.url());
+  for (int burst = 0; burst < 2; ++burst) {
+    std::vector<std::future<std::string>> answers;
+    for (int i = 0; i < 32; ++i) {
+      answers.push_back(std::async(std::launch::async, [&service] {
+        return service.get("/status/traverse?dependencies=service-1");
+      }));
+    }
+    for (auto& answer : answers) answer.get();
+  }
+  EXPECT_EQ(peer.targets().size(), 64u);
+  EXPECT_LE(peer.connections(), 32) << "the second burst reuses the first one's connections";
+}
 
 TEST(PeerCheck, OkReadsOk) {
   FakePeer peer;
