@@ -13,13 +13,14 @@ packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohma
 # a pseudo-terminal with script(1) from bsdutils. The metrics are checked by promtool and scraped
 # by a real Prometheus (package prometheus), and served to prometheus-cpp (an optional component);
 # the deployment snippets are checked by nginx -t and haproxy -c; the cpp-httplib adapter is an
-# optional component.
+# optional component. The Debian package's test runs cpack, whose Depends come from dpkg-shlibdeps
+# (dpkg-dev).
 # Ninja builds: make would do, at about 1.7 times the time.
 case "$task" in
   build) ;;
   test) packages+=(ninja-build clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev
                    libpq-dev redis-server postgresql util-linux bsdutils chromium graphviz
-                   openssl nginx curl prometheus prometheus-cpp-dev haproxy libcpp-httplib-dev)
+                   openssl nginx curl dpkg-dev prometheus prometheus-cpp-dev haproxy libcpp-httplib-dev)
         # The browser tests drive Chromium with Node (any Node 18+ will do, so one
         # installed another way is kept).
         command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;;
