@@ -146,6 +146,15 @@ class HEALTHCHECKS_EXPORT Registry {
   /// returned Subscription goes. Any number may be added, before or after start().
   [[nodiscard]] Subscription subscribe(StatusListener listener);
 
+  /// Readiness for traffic, as a rolling update needs it. set_ready(false) (on SIGTERM, say)
+  /// drains the instance: from then on every aggregate (v1 and v2, with any ?type= or ?tag=, and
+  /// traverse's action=aggregate) answers 503 with CRIT "Draining" without running a check, so
+  /// load balancers and readiness probes take it out of rotation while it keeps serving the
+  /// requests it still gets. am-i-up (liveness) stays 200, and About and /status/{slug} still
+  /// report the dependencies. set_ready(true) undoes it. Ready from the start; any thread.
+  void set_ready(bool ready) noexcept;
+  bool ready() const noexcept;
+
   const About& about() const noexcept;
   /// The registered endpoints, in registration order.
   std::vector<const StatusEndpoint*> endpoints() const;

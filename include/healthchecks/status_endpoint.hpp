@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "healthchecks/check.hpp"
 
@@ -72,6 +73,11 @@ struct StatusEndpoint {
   Check check;
   /// The traverse check (required when `traversable`).
   TraverseCheck traverse;
+  /// Groups the dependency belongs to, for `aggregate?tag=<tag>`, which judges only the
+  /// dependencies carrying any of the tags asked for (e.g. {"readiness", "startup"}, for probes
+  /// that must not depend on everything). Each tag is 1 to 64 characters from [A-Za-z0-9._-];
+  /// at most 16. Not shown in About (the contract's Dependency has no such field).
+  std::vector<std::string> tags;
 
   // Resilience: how often the check may run and how long answers wait for it.
   // See docs/api.md, "Deadlines, caching and freshness".

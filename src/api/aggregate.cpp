@@ -112,6 +112,11 @@ RouterConfig::RouterConfig(RouterOptions router_options, const Engine& engine)
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
   prefix = base + '/';
+  for (const auto& state : engine.endpoints()) {
+    for (const auto& tag : state->endpoint().tags) {
+      if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+    }
+  }
 }
 
 int status_code(const RouterConfig& config, Level level) {
@@ -128,7 +133,15 @@ void answer_am_i_up(Api api, const Done& done) {
 }
 
 void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::string_view type,
-                      const Caller& caller, Done done) {
+                      const std::vector<std::string>& tags, const Caller& caller, Done done) {
+  // Draining (Registry::set_ready(false)): out of rotation whatever the query, without asking
+  // any dependency; CRIT so that a monitor reading only the body agrees with the 503.
+  if (!engine.ready()) {
+    done(crit_response(api, 503, "Draining",
+                       "this instance is shutting down and takes no new traffic; it still "
+                       "answers am-i-up and the requests it gets"));
+    return;
+  }
   // Contract: "aggregate", with ?type=internal|external filtering by the endpoint's type.
   if (!type.empty() && type != "internal" && type != "external") {
     // A caller's typo is not the service's health: with status codes opted in it is a 400 (a
@@ -140,8 +153,29 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
     done(std::move(response));
     return;
   }
+  // ?tag= is ours (the reference has none): a tag no dependency carries is always a 400, as an
+  // empty group answering OK would hide a typo in a probe's URL.
+  for (const auto& tag : tags) {
+    if (std::find(config->tags.begin(), config->tags.end(), tag) != config->tags.end()) continue;
+    std::string known;
+    for (const auto& t : config->tags) known += (known.empty() ? "" : ", ") + t;
+    std::string details = "no dependency has the tag '" + tag.substr(0, 64) + "'";
+    if (!caller.redacted) {  // the group names are details too
+      details += known.empty() ? "; none has a tag" : "; known tags: " + known;
+    }
+    done(crit_response(api, 400, "Unknown tag", std::move(details)));
+    return;
+  }
   const bool every = type.empty();
   const bool internal = type == "internal";
+  const auto selected = [&](const EndpointState& state) {
+    if (!every && state.internal() != internal) return false;
+    if (tags.empty()) return true;
+    const auto& own = state.endpoint().tags;
+    return std::any_of(tags.begin(), tags.end(), [&](const std::string& tag) {
+      return std::find(own.begin(), own.end(), tag) != own.end();
+    });
+  };
   const auto& endpoints = engine.endpoints();
 
   // Polled many times a second with cached or background checks: when every result is in
@@ -154,7 +188,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   bool remembered = true;
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const EndpointState& state = *endpoints[i];
-    if (!every && state.internal() != internal) continue;
+    if (!selected(state)) continue;
     EndpointState::CachedLevel cached;
     if (!state.cached_level(now, cached)) {
       remembered = false;
@@ -187,7 +221,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
 
   std::vector<EndpointState*> states;
   for (const auto& state : endpoints) {
-    if (every || state->internal() == internal) states.push_back(state.get());
+    if (selected(*state)) states.push_back(state.get());
   }
   std::vector<bool> critical;
   for (const auto* state : states) critical.push_back(state->endpoint().critical);

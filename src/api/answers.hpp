@@ -25,6 +25,7 @@ struct RouterConfig {
   RouterOptions options;
   std::string prefix;                              // base path + '/'
   AboutText about;                                 // About's text around its dependencies
+  std::vector<std::string> tags;                   // every registered tag, once, in order
   mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
 };
 using ConfigPtr = std::shared_ptr<const RouterConfig>;
@@ -42,9 +43,10 @@ struct Caller {
 int status_code(const RouterConfig& config, Level level);
 
 void answer_am_i_up(Api api, const Done& done);
-/// ?type= is "", "internal" or "external"; anything else is the caller's mistake.
+/// ?type= is "", "internal" or "external"; anything else is the caller's mistake. `tags` (the
+/// ?tag= values) narrows it to the dependencies carrying any of them; each must be registered.
 void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::string_view type,
-                      const Caller& caller, Done done);
+                      const std::vector<std::string>& tags, const Caller& caller, Done done);
 void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_status,
                   const Caller& caller, Done done);
 /// /status/{slug}.

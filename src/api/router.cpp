@@ -126,7 +126,7 @@ void RouterImpl::handle(const Request& request, Done done) const {
   }
   Engine& engine = *engine_;
   if (name == "aggregate") {
-    return answer_aggregate(engine, config_, api, target.type.value_or(""), caller,
+    return answer_aggregate(engine, config_, api, target.type.value_or(""), target.tags, caller,
                             std::move(done));
   }
   if (name == "about") {

@@ -94,6 +94,10 @@ std::optional<Response> parse_target(std::string_view target, const std::string&
                              std::to_string(options.max_query_parameters) + " are accepted");
   }
   for (const auto param : parsed->params(boost::urls::encoding_opts(true))) {
+    if (param.key == "tag") {  // repeatable; max_query_parameters bounds how many
+      out.tags.push_back(param.value);
+      continue;
+    }
     auto* slot = param.key == "type"           ? &out.type
                  : param.key == "dependencies" ? &out.dependencies
                  : param.key == "action"       ? &out.action

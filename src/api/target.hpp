@@ -19,6 +19,8 @@ struct Target {
   std::string decoded_path;  // the whole path, decoded, for "does not exist" messages
   // The first value of each parameter, decoded ('+' is a space), as Go's URL.Query().Get.
   std::optional<std::string> type, dependencies, action, check_status;
+  // Every value of the repeatable ?tag= (aggregate's groups), in order.
+  std::vector<std::string> tags;
 };
 
 /// Reads `target` (which starts with `prefix`). Returns the answer instead when it is not a

@@ -58,7 +58,7 @@ void answer_traverse(Engine& engine, const ConfigPtr& config, std::vector<std::s
     if (action == "about")
       return answer_about(engine, config, Api::v1, true, caller, std::move(done));
     if (action == "aggregate")
-      return answer_aggregate(engine, config, Api::v1, type, caller, std::move(done));
+      return answer_aggregate(engine, config, Api::v1, type, {}, caller, std::move(done));
     if (action == "am-i-up") return answer_am_i_up(Api::v1, done);
     if (auto* state = engine.find(action)) {
       return answer_dependency(config, Api::v1, *state, caller, std::move(done));

@@ -66,6 +66,10 @@ class Engine {
   std::string scrub(std::string text) const;
   void scrub(Status& status) const;
 
+  /// Registry::set_ready: false while the instance drains.
+  void set_ready(bool ready) noexcept { ready_.store(ready, std::memory_order_release); }
+  bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
+
   /// Takes one of the RegistryOptions::max_caller_executions slots; false when none is free.
   bool claim_caller_execution() noexcept;
   void release_caller_execution() noexcept;
@@ -92,6 +96,7 @@ class Engine {
   std::deque<StatusChange> history_;
   std::atomic<std::uint64_t> history_generation_{0};
   std::atomic<std::size_t> caller_executions_{0};
+  std::atomic<bool> ready_{true};
   std::vector<std::string> secrets_;  // as given and as written inside JSON strings
 };
 

@@ -1,5 +1,6 @@
 #include "healthchecks/registry.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/engine.hpp"
@@ -9,6 +10,9 @@
 namespace healthchecks {
 namespace detail {
 namespace {
+
+constexpr std::size_t kMaxTags = 16;
+constexpr std::size_t kMaxTagLength = 64;
 
 constexpr std::string_view kReserved[] = {"am-i-up", "about", "aggregate", "traverse", "v2"};
 
@@ -52,6 +56,19 @@ void validate(const StatusEndpoint& endpoint) {
                                     " has an empty type (use \"internal\" for what the "
                                     "service owns, anything else such as \"external\" "
                                     "for the rest)");
+  }
+  if (endpoint.tags.size() > kMaxTags) {
+    throw Error("registration", who + " has " + std::to_string(endpoint.tags.size()) +
+                                    " tags; at most " + std::to_string(kMaxTags) + " are allowed");
+  }
+  for (const auto& tag : endpoint.tags) {
+    if (tag.empty() || tag.size() > kMaxTagLength ||
+        !std::all_of(tag.begin(), tag.end(), slug_char)) {
+      throw Error("registration", "tag " + in_quotes(tag.substr(0, kMaxTagLength)) + " of " + who +
+                                      " must be 1 to " + std::to_string(kMaxTagLength) +
+                                      " characters from [A-Za-z0-9._-] (it goes into "
+                                      "aggregate?tag=)");
+    }
   }
   if (!endpoint.check) throw Error("registration", who + " has no status check");
   if (endpoint.traversable && !endpoint.traverse) {
@@ -117,6 +134,14 @@ void Subscription::reset() noexcept {
   if (auto engine = engine_.lock()) engine->unsubscribe(id_);
   id_ = 0;
   engine_.reset();
+}
+
+void Registry::set_ready(bool ready) noexcept {
+  engine_->set_ready(ready);
+}
+
+bool Registry::ready() const noexcept {
+  return engine_->ready();
 }
 
 const About& Registry::about() const noexcept {

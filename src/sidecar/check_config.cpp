@@ -71,6 +71,30 @@ Check static_check(const Reader& r, const json& spec, const std::string& where) 
   });
 }
 
+// "tags": ["readiness"]: the groups aggregate?tag= selects. Checked here as well as by the
+// registry, so that the message names the item.
+std::vector<std::string> read_tags(const Reader& r, const json& spec, const std::string& where) {
+  std::vector<std::string> tags;
+  const json* list = r.find(spec, "tags");
+  if (list == nullptr) return tags;
+  const std::string at = Reader::key(where, "tags");
+  if (!list->is_array() || list->size() > 16) {
+    r.expected(at, "a list of at most 16 tags such as [\"readiness\"]", *list);
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    const std::string item_key = at + "[" + std::to_string(i) + "]";
+    const bool valid = item.is_string() && !item.get<std::string>().empty() &&
+                       item.get<std::string>().size() <= 64 &&
+                       item.get<std::string>().find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                           std::string::npos;
+    if (!valid) r.expected(item_key, "a tag of 1 to 64 characters from [A-Za-z0-9._-]", item);
+    tags.push_back(item.get<std::string>());
+  }
+  return tags;
+}
+
 // Keys every kind of check takes: how often it may run and how long answers wait for it.
 void read_resilience(const Reader& r, const json& spec, const std::string& where,
                      StatusEndpoint& endpoint) {
@@ -83,6 +107,7 @@ void read_resilience(const Reader& r, const json& spec, const std::string& where
       static_cast<int>(r.integer(spec, where, "failuresBeforeCrit", 1, 1, 1000));
   endpoint.successes_before_ok =
       static_cast<int>(r.integer(spec, where, "successesBeforeOk", 1, 1, 1000));
+  endpoint.tags = read_tags(r, spec, where);
 }
 
 // What a check reads when a variable its keys need is not set (LoadOptions::require_env false:

@@ -191,6 +191,7 @@ void read_options(const Reader& r, const json& doc, Config& config,
     r.only(*access, "access");
   }
   config.router.dashboard = r.boolean(doc, "", "dashboard", false);
+  config.drain = r.duration(doc, "", "drainMs").value_or(milliseconds(0));
   config.server.max_connections =
       static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 0, 0, 1'000'000));
   if (const json* history = r.find(doc, "history")) {

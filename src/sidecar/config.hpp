@@ -2,6 +2,7 @@
 // its checks. Every mistake is an Error naming the file, the key and what was expected.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -32,6 +33,9 @@ struct Config {
   RouterOptions router;
   std::vector<StatusEndpoint> endpoints;
   LogOptions log;
+  /// "drainMs": on SIGTERM, answer aggregate 503 (Registry::set_ready(false)) and keep serving
+  /// this long before stopping; 0 stops at once.
+  std::chrono::milliseconds drain{0};
   /// The environment variables the file refers to (`${NAME}`), in order of first reference,
   /// each once.
   std::vector<std::string> environment;

@@ -198,6 +198,23 @@ std::string format_stop(LogFormat format, system_clock::time_point when,
   return out;
 }
 
+std::string format_drain(LogFormat format, system_clock::time_point when, const std::string& reason,
+                         std::chrono::milliseconds drain) {
+  const std::string message =
+      reason + ", draining for " + std::to_string(drain.count()) +
+      " ms: aggregate answers 503, am-i-up 200; SIGTERM or SIGINT again stops at once";
+  if (format == LogFormat::json) {
+    return JsonLine(when, "info", "drain")
+        .string("reason", reason)
+        .number("drainMs", static_cast<std::uint64_t>(drain.count()))
+        .string("message", message)
+        .done();
+  }
+  std::string out = log_time(when) + " info healthchecks-sidecar: ";
+  detail::append_one_line(out, message);
+  return out;
+}
+
 std::string format_dropped(LogFormat format, system_clock::time_point when, std::uint64_t lines) {
   if (format == LogFormat::json) {
     return JsonLine(when, "warn", "log_dropped").number("lines", lines).done();

@@ -55,6 +55,10 @@ std::string format_stop(LogFormat format, std::chrono::system_clock::time_point 
                         const std::string& reason);
 std::string format_dropped(LogFormat format, std::chrono::system_clock::time_point when,
                            std::uint64_t lines);
+/// On SIGTERM with "drainMs": aggregate answers 503 from now on, and the sidecar stops after
+/// `drain` (or at the next SIGTERM or SIGINT).
+std::string format_drain(LogFormat format, std::chrono::system_clock::time_point when,
+                         const std::string& reason, std::chrono::milliseconds drain);
 /// After SIGHUP: the TLS files were read again (`error` empty), or they were not and the old
 /// ones stay (`error` says why).
 std::string format_tls_reload(LogFormat format, std::chrono::system_clock::time_point when,

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -44,7 +45,8 @@ constexpr const char* kHelp =
     "\n"
     "Top-level keys of FILE (docs/sidecar.md):\n"
     "  listen, threads, about, aboutFile, version, versionFile, checks, statusCodes,\n"
-    "  defaultTimeoutMs, firstResult, history, access, dashboard, maxConnections, log, tls\n"
+    "  defaultTimeoutMs, firstResult, history, access, dashboard, maxConnections, log, tls,\n"
+    "  drainMs\n"
     "\n"
     "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
     "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"
@@ -61,13 +63,15 @@ constexpr const char* kHelp =
     "  command   a Nagios-style plugin\n"
     "  tlsCert   a TLS endpoint's certificate: verifies, and days until it expires\n"
     "Every check takes name, slug, type, check, timeoutMs, cacheTtlMs, intervalMs, critical,\n"
-    "maxStaleMs, failuresBeforeCrit and successesBeforeOk.\n"
+    "maxStaleMs, failuresBeforeCrit, successesBeforeOk and tags.\n"
     "\n"
     "Logs, on standard output: a line when it starts and stops, one per level change of a\n"
     "dependency, one when a check times out or throws (then at most one a minute per check);\n"
     "\"log\": {\"format\": \"json\"} writes JSON lines.\n"
     "\n"
     "With \"tls\" it serves https; SIGHUP reads its certificate files again.\n"
+    "With \"drainMs\", SIGTERM first drains: aggregate answers 503 (am-i-up stays 200) for\n"
+    "that long, then it stops; a second SIGTERM, or SIGINT, stops at once.\n"
     "\n"
     "example: healthchecks-sidecar --config examples/demo/demo-app.json\n";
 
@@ -157,9 +161,8 @@ int serve(const std::string& path, const sigset_t& signals) {
         healthchecks::sidecar::mask(registry.about().id, config.registry.secrets), url,
         registry.endpoints().size()));
 
-    int signal = 0;
     // SIGHUP reads the TLS files again (rotated certificates); the others stop.
-    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+    const auto reload = [&] {
       std::string error = "no \"tls\" in the configuration, nothing to reload";
       if (config.server.tls) {
         try {
@@ -171,6 +174,32 @@ int serve(const std::string& path, const sigset_t& signals) {
       }
       logger->write(healthchecks::sidecar::format_tls_reload(
           format, std::chrono::system_clock::now(), error));
+    };
+    int signal = 0;
+    while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) reload();
+    // SIGTERM with "drainMs" (what Kubernetes sends before it kills): out of rotation first,
+    // serving on while the load balancers notice; SIGINT, or a second signal, stops at once.
+    if (signal == SIGTERM && config.drain.count() > 0) {
+      registry.set_ready(false);
+      logger->write(healthchecks::sidecar::format_drain(format, std::chrono::system_clock::now(),
+                                                        strsignal(signal), config.drain));
+      const auto end = std::chrono::steady_clock::now() + config.drain;
+      for (;;) {
+        const auto left = end - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) break;
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+        timespec timeout{};
+        timeout.tv_sec = static_cast<time_t>(seconds.count());
+        timeout.tv_nsec = static_cast<long>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count());
+        const int got = sigtimedwait(&signals, nullptr, &timeout);
+        if (got == SIGHUP) {
+          reload();
+        } else if (got > 0) {
+          signal = got;
+          break;
+        }  // else the time is up, or an interruption: the loop decides
+      }
     }
     // The last line: checks that run on while the server and registry stop are not told.
     logger->close(healthchecks::sidecar::format_stop(format, std::chrono::system_clock::now(),

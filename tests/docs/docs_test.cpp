@@ -1,8 +1,11 @@
 // The docs say what the code does: the sidecar accepts every configuration the docs show and
 // knows every key they document, and the sample about file reads. (Their C++ blocks are
 // compiled by the DocSnippets tests, docs/snippets.md.)
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -120,6 +123,39 @@ TEST(SampleAbout, LoadAboutReadsEveryField) {
   EXPECT_THAT(about.logs_links, ::testing::SizeIs(1));
   EXPECT_THAT(about.stats_links, ::testing::SizeIs(1));
   EXPECT_EQ(about.custom_data.value("team", ""), "platform");
+}
+
+// docs/deployment.md shows the files of docs/deployment/ that the integration tests run
+// (Deployment.*): each block marked `<!-- file: deployment/NAME -->` is that file, byte for byte,
+// every file is shown, and the sidecar configurations among them are valid.
+TEST(DeploymentDocs, BlocksAreTheTestedFiles) {
+  const std::string docs = std::string(HEALTHCHECKS_SOURCE_DIR) + "/docs/";
+  std::ifstream in(docs + "deployment.md");
+  ASSERT_TRUE(in);
+  const std::string marker = "<!-- file: ";
+  std::set<std::string> shown;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(marker, 0) != 0) continue;
+    const std::string name = line.substr(marker.size(), line.find(" -->") - marker.size());
+    std::string fence, block;
+    ASSERT_TRUE(std::getline(in, fence) && fence.rfind("```", 0) == 0) << name;
+    while (std::getline(in, line) && line != "```") block += line + "\n";
+    std::ifstream file(docs + name);
+    ASSERT_TRUE(file) << name << " is shown but does not exist";
+    std::ostringstream text;
+    text << file.rdbuf();
+    EXPECT_EQ(block, text.str()) << name << " differs from its block in docs/deployment.md";
+    shown.insert(name);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(docs + "deployment")) {
+    const std::string name = "deployment/" + entry.path().filename().string();
+    EXPECT_EQ(shown.count(name), 1u) << name << " is not shown in docs/deployment.md";
+  }
+  EXPECT_GE(shown.size(), 8u);
+  for (const char* config : {"deployment/sidecar.json", "deployment/consul-status-codes.json"}) {
+    EXPECT_NO_THROW((void)load_config(docs + config, without_environment())) << config;
+  }
 }
 
 }  // namespace

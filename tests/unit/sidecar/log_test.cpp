@@ -186,6 +186,18 @@ TEST(SidecarLog, TlsReloadLines) {
   EXPECT_EQ(failed["error"], "tls: cert_file 'a.pem'");
 }
 
+TEST(SidecarLog, DrainLines) {
+  EXPECT_EQ(
+      format_drain(LogFormat::text, kWhen, "Terminated", 15s),
+      "2024-05-01T12:00:00.123Z info healthchecks-sidecar: Terminated, draining for 15000 ms: "
+      "aggregate answers 503, am-i-up 200; SIGTERM or SIGINT again stops at once");
+  EXPECT_EQ(
+      format_drain(LogFormat::json, kWhen, "Terminated", 15s),
+      R"({"time":"2024-05-01T12:00:00.123Z","level":"info","event":"drain",)"
+      R"("reason":"Terminated","drainMs":15000,"message":"Terminated, draining for 15000 ms: )"
+      R"(aggregate answers 503, am-i-up 200; SIGTERM or SIGINT again stops at once"})");
+}
+
 TEST(SidecarLogLimiter, FirstProblemThenOneSummaryPerPeriod) {
   ProblemLimiter limiter(60s);
   const std::chrono::steady_clock::time_point t0{};
