@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/health_json.hpp"
 #include "api/render.hpp"
 #include "core/budget.hpp"
 #include "healthchecks/router.hpp"
@@ -25,15 +26,20 @@ struct RouterConfig {
   RouterOptions options;
   std::string prefix;                              // base path + '/'
   AboutText about;                                 // About's text around its dependencies
+  HealthJsonService health_json;                   // the service's fields in health+json
   mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
 };
 using ConfigPtr = std::shared_ptr<const RouterConfig>;
 
-/// Who is asking: their hop budget, whether they may see details, their trace context (views
-/// into the request, valid until dispatch returns).
+/// Who is asking: their hop budget, whether they may see details, the format they asked for,
+/// their trace context (views into the request, valid until dispatch returns).
 struct Caller {
   Budget budget;
   bool redacted = false;
+  /// The answer depends on Accept (aggregate and About): say so with Vary: Accept.
+  bool negotiated = false;
+  /// Accept prefers application/health+json to application/json (api/accept.hpp).
+  bool health_json = false;
   std::string_view traceparent;
   std::string_view tracestate;
 };
@@ -45,6 +51,7 @@ void answer_am_i_up(Api api, const Done& done);
 /// ?type= is "", "internal" or "external"; anything else is the caller's mistake.
 void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::string_view type,
                       const Caller& caller, Done done);
+/// In health+json, About always checks its dependencies: the format's status is required.
 void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_status,
                   const Caller& caller, Done done);
 /// /status/{slug}.
