@@ -168,6 +168,23 @@ class Check {
         [holder](const CheckContext& ctx, Completion done) { (*holder)(ctx, std::move(done)); });
   }
 
+  /// The kind of component checked, shown as "componentType" in the IETF health+json answer
+  /// (docs/api.md): "datastore" (a database, a cache), "system" (the machine, the process),
+  /// "component" (the default: anything else), or a word of your own. The built-in checks set
+  /// it: checks::redis and checks::postgres "datastore", checks::disk and checks::process
+  /// "system". Set it on your own check:
+  ///
+  ///     Check ping = Check([] { return db.ping(); }).with_component_type("datastore");
+  Check& with_component_type(std::string type) & {
+    component_type_ = std::move(type);
+    return *this;
+  }
+  Check&& with_component_type(std::string type) && {
+    component_type_ = std::move(type);
+    return std::move(*this);
+  }
+  const std::string& component_type() const noexcept { return component_type_; }
+
   bool is_async() const noexcept { return static_cast<bool>(async_); }
   explicit operator bool() const noexcept { return sync_ || async_; }
   const Sync& sync_function() const noexcept { return sync_; }
@@ -210,6 +227,7 @@ class Check {
 
   Sync sync_;
   Async async_;
+  std::string component_type_ = "component";
 };
 
 /// One hop of a traversal, handed to a TraverseCheck.

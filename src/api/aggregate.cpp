@@ -1,6 +1,7 @@
 // Answers made of the registry's check results: aggregate, About, one dependency.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <limits>
 #include <optional>
 
@@ -104,10 +105,48 @@ void check_all(std::vector<EndpointState*> states, const Budget& budget,
   }
 }
 
+// Aggregate and About answer by Accept: caches must keep the two formats apart.
+void add_vary(Response& response, bool negotiated) {
+  if (negotiated) response.headers.emplace_back("Vary", "Accept");
+}
+
+// Aggregate and About in health+json: the dependencies of `states` checked, the aggregate's
+// verdict as the status, each result under "checks".
+void answer_health_json(const ConfigPtr& config, std::vector<EndpointState*> states,
+                        const Caller& caller, Done done) {
+  std::vector<const StatusEndpoint*> endpoints;
+  for (const auto* state : states) endpoints.push_back(&state->endpoint());
+  // The endpoints live as long as the registry, which outlives the callback (it runs inline or
+  // inside the registry's gate).
+  check_all(std::move(states), caller.budget,
+            [config, endpoints = std::move(endpoints), redacted = caller.redacted,
+             done = std::move(done)](std::vector<Outcome>& outcomes) {
+              if (any_refused(outcomes)) {
+                auto response = busy_response(kRefused);
+                add_vary(response, true);
+                return done(std::move(response));
+              }
+              Verdict verdict;
+              for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                verdict.add(i, outcomes[i].status.level, endpoints[i]->critical);
+              }
+              const Status overall = verdict.chosen() == Verdict::none
+                                         ? kAllOk
+                                         : verdict.finish(outcomes[verdict.chosen()].status);
+              auto response = health_json_response(
+                  overall,
+                  health_json_body(config->health_json.fields(redacted), overall, endpoints,
+                                   outcomes, redacted, std::chrono::system_clock::now()));
+              cache_headers_of(outcomes).apply(response);
+              add_vary(response, true);
+              done(std::move(response));
+            });
+}
+
 }  // namespace
 
 RouterConfig::RouterConfig(RouterOptions router_options, const Engine& engine)
-    : options(std::move(router_options)), about(engine) {
+    : options(std::move(router_options)), about(engine), health_json(engine) {
   std::string base = options.base_path;
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
@@ -137,9 +176,21 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   // Draining (Registry::set_ready(false)): out of rotation whatever the query, without asking
   // any dependency; CRIT so that a monitor reading only the body agrees with the 503.
   if (!engine.ready()) {
-    done(crit_response(api, 503, "Draining",
-                       "this instance is shutting down and takes no new traffic; it still "
-                       "answers am-i-up and the requests it gets"));
+    const auto draining = Status::crit("Draining",
+                                       "this instance is shutting down and takes no new traffic; "
+                                       "it still answers am-i-up and the requests it gets");
+    if (caller.health_json) {
+      auto body = health_json_body(config->health_json.fields(caller.redacted), draining, {}, {},
+                                   caller.redacted, std::chrono::system_clock::now());
+      auto response = health_json_response(draining, std::move(body));
+      response.status = 503;
+      add_vary(response, true);
+      done(std::move(response));
+      return;
+    }
+    auto response = json_response(503, status_body(api, draining));
+    add_vary(response, caller.negotiated);
+    done(std::move(response));
     return;
   }
   // Contract: "aggregate", with ?type=internal|external filtering by the endpoint's type.
@@ -150,6 +201,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
     const int code = config->options.status_codes.empty() ? 200 : 400;
     auto response =
         crit_response(api, code, "Invalid type", "Unknown check type given for aggregate check");
+    add_vary(response, caller.negotiated);
     done(std::move(response));
     return;
   }
@@ -163,7 +215,9 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
     if (!caller.redacted) {  // the group names are details too
       details += known.empty() ? "; none has a tag" : "; known tags: " + known;
     }
-    done(crit_response(api, 400, "Unknown tag", std::move(details)));
+    auto response = crit_response(api, 400, "Unknown tag", std::move(details));
+    add_vary(response, caller.negotiated);
+    done(std::move(response));
     return;
   }
   const bool every = type.empty();
@@ -177,6 +231,13 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
     });
   };
   const auto& endpoints = engine.endpoints();
+  if (caller.health_json) {
+    std::vector<EndpointState*> states;
+    for (const auto& state : endpoints) {
+      if (selected(*state)) states.push_back(state.get());
+    }
+    return answer_health_json(config, std::move(states), caller, std::move(done));
+  }
 
   // Polled many times a second with cached or background checks: when every result is in
   // memory, answer from levels alone, copying only the status that is shown.
@@ -214,6 +275,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
         freshness.add(std::chrono::duration<double>(fresh_for).count(),
                       std::chrono::duration<double>(age).count());
       freshness.apply(response);
+      add_vary(response, caller.negotiated);
       done(std::move(response));
       return;
     }
@@ -225,47 +287,63 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   }
   std::vector<bool> critical;
   for (const auto* state : states) critical.push_back(state->endpoint().critical);
-  check_all(std::move(states), caller.budget,
-            [api, config, critical = std::move(critical), redacted = caller.redacted,
-             done = std::move(done)](std::vector<Outcome>& outcomes) {
-              if (any_refused(outcomes)) return done(busy_response(kRefused));
-              Verdict verdict;
-              for (std::size_t i = 0; i < outcomes.size(); ++i) {
-                verdict.add(i, outcomes[i].status.level, critical[i]);
-              }
-              const Status result = verdict.chosen() == Verdict::none
-                                        ? kAllOk
-                                        : verdict.finish(outcomes[verdict.chosen()].status);
-              auto response = json_response(status_code(*config, result.level),
-                                            status_body(api, result, redacted));
-              cache_headers_of(outcomes).apply(response);
-              done(std::move(response));
-            });
+  check_all(
+      std::move(states), caller.budget,
+      [api, config, critical = std::move(critical), redacted = caller.redacted,
+       negotiated = caller.negotiated, done = std::move(done)](std::vector<Outcome>& outcomes) {
+        if (any_refused(outcomes)) {
+          auto response = busy_response(kRefused);
+          add_vary(response, negotiated);
+          return done(std::move(response));
+        }
+        Verdict verdict;
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+          verdict.add(i, outcomes[i].status.level, critical[i]);
+        }
+        const Status result = verdict.chosen() == Verdict::none
+                                  ? kAllOk
+                                  : verdict.finish(outcomes[verdict.chosen()].status);
+        auto response =
+            json_response(status_code(*config, result.level), status_body(api, result, redacted));
+        cache_headers_of(outcomes).apply(response);
+        add_vary(response, negotiated);
+        done(std::move(response));
+      });
 }
 
 void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_status,
                   const Caller& caller, Done done) {
   std::vector<EndpointState*> states;
+  if (caller.health_json) {
+    for (const auto& state : engine.endpoints()) states.push_back(state.get());
+    return answer_health_json(config, std::move(states), caller, std::move(done));
+  }
   if (check_status) {
     for (const auto& state : engine.endpoints()) states.push_back(state.get());
   }
   Engine* owner = &engine;  // valid in the callback: it runs inline or inside the registry's gate
-  check_all(std::move(states), caller.budget,
-            [api, check_status, owner, config, redacted = caller.redacted,
-             done = std::move(done)](std::vector<Outcome>& outcomes) {
-              if (any_refused(outcomes)) return done(busy_response(kRefused));
-              std::string body = config->about.head(redacted);
-              const auto& endpoints = owner->endpoints();
-              for (std::size_t i = 0; i < endpoints.size(); ++i) {
-                if (i != 0) body += ',';
-                append_about_dependency(body, endpoints[i]->endpoint(),
-                                        check_status ? &outcomes[i] : nullptr, api, redacted);
-              }
-              body += *config->about.tail(redacted);
-              auto response = json_response(200, std::move(body));
-              cache_headers_of(outcomes).apply(response);
-              done(std::move(response));
-            });
+  check_all(
+      std::move(states), caller.budget,
+      [api, check_status, owner, config, redacted = caller.redacted, negotiated = caller.negotiated,
+       done = std::move(done)](std::vector<Outcome>& outcomes) {
+        if (any_refused(outcomes)) {
+          auto response = busy_response(kRefused);
+          add_vary(response, negotiated);
+          return done(std::move(response));
+        }
+        std::string body = config->about.head(redacted);
+        const auto& endpoints = owner->endpoints();
+        for (std::size_t i = 0; i < endpoints.size(); ++i) {
+          if (i != 0) body += ',';
+          append_about_dependency(body, endpoints[i]->endpoint(),
+                                  check_status ? &outcomes[i] : nullptr, api, redacted);
+        }
+        body += *config->about.tail(redacted);
+        auto response = json_response(200, std::move(body));
+        cache_headers_of(outcomes).apply(response);
+        add_vary(response, negotiated);
+        done(std::move(response));
+      });
 }
 
 void answer_dependency(const ConfigPtr& config, Api api, EndpointState& state, const Caller& caller,

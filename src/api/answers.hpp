@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/health_json.hpp"
 #include "api/render.hpp"
 #include "core/budget.hpp"
 #include "healthchecks/router.hpp"
@@ -26,15 +27,20 @@ struct RouterConfig {
   std::string prefix;                              // base path + '/'
   AboutText about;                                 // About's text around its dependencies
   std::vector<std::string> tags;                   // every registered tag, once, in order
+  HealthJsonService health_json;                   // the service's fields in health+json
   mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
 };
 using ConfigPtr = std::shared_ptr<const RouterConfig>;
 
-/// Who is asking: their hop budget, whether they may see details, their trace context (views
-/// into the request, valid until dispatch returns).
+/// Who is asking: their hop budget, whether they may see details, the format they asked for,
+/// their trace context (views into the request, valid until dispatch returns).
 struct Caller {
   Budget budget;
   bool redacted = false;
+  /// The answer depends on Accept (aggregate and About): say so with Vary: Accept.
+  bool negotiated = false;
+  /// Accept prefers application/health+json to application/json (api/accept.hpp).
+  bool health_json = false;
   std::string_view traceparent;
   std::string_view tracestate;
 };
@@ -47,6 +53,7 @@ void answer_am_i_up(Api api, const Done& done);
 /// ?tag= values) narrows it to the dependencies carrying any of them; each must be registered.
 void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::string_view type,
                       const std::vector<std::string>& tags, const Caller& caller, Done done);
+/// In health+json, About always checks its dependencies: the format's status is required.
 void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_status,
                   const Caller& caller, Done done);
 /// /status/{slug}.

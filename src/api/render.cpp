@@ -9,7 +9,6 @@
 #include "util/json_writer.hpp"
 
 namespace healthchecks::detail {
-namespace {
 
 std::string iso_time(std::chrono::system_clock::time_point when) {
   const auto t = std::chrono::system_clock::to_time_t(when);
@@ -22,6 +21,8 @@ std::string iso_time(std::chrono::system_clock::time_point when) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buffer;
 }
+
+namespace {
 
 void append_string_list(std::string& out, const std::vector<std::string>& values) {
   out += '[';

@@ -2,6 +2,7 @@
 // dependency entries, tail with the change history).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +24,9 @@ inline constexpr const char* kJson = "application/json; charset=utf-8";
 inline constexpr const char* kText = "text/plain; charset=utf-8";
 
 using Done = std::function<void(Response)>;
+
+/// RFC 3339 in UTC with milliseconds: "2026-11-29T23:10:00.123Z".
+std::string iso_time(std::chrono::system_clock::time_point when);
 
 /// A JSON response with Cache-Control: no-cache.
 Response json_response(int status, std::string body);

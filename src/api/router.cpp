@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/accept.hpp"
 #include "api/answers.hpp"
 #include "api/target.hpp"
 #include "core/engine.hpp"
@@ -125,6 +126,10 @@ void RouterImpl::handle(const Request& request, Done done) const {
     return;
   }
   Engine& engine = *engine_;
+  if (name == "aggregate" || name == "about") {
+    caller.negotiated = true;
+    caller.health_json = prefers_health_json(request.header("Accept").value_or(""));
+  }
   if (name == "aggregate") {
     return answer_aggregate(engine, config_, api, target.type.value_or(""), target.tags, caller,
                             std::move(done));

@@ -37,7 +37,7 @@ Check disk(DiskOptions options) {
                              " and warn_percent_free " +
                              format_number("%g", options.warn_percent_free));
   }
-  return [options](const CheckContext&) -> Status {
+  Check check = [options](const CheckContext&) -> Status {
     struct statvfs fs {};
     if (statvfs(options.path.c_str(), &fs) != 0) {
       return Status::crit("cannot read the file system of " + options.path + ": " +
@@ -55,6 +55,7 @@ Check disk(DiskOptions options) {
     if (free_percent < options.warn_percent_free) return Status::warn(details);
     return Status::ok({}, details);
   };
+  return std::move(check).with_component_type("system");
 }
 
 }  // namespace healthchecks::checks

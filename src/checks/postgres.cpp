@@ -208,9 +208,11 @@ class PostgresProbe final : public detail::Probe {
 
 Check postgres(PostgresOptions options) {
   return detail::network_check(
-      "postgres", [options = std::move(options)](const CheckContext& context, Completion done) {
-        std::make_shared<PostgresProbe>(context, std::move(done), options)->start();
-      });
+             "postgres",
+             [options = std::move(options)](const CheckContext& context, Completion done) {
+               std::make_shared<PostgresProbe>(context, std::move(done), options)->start();
+             })
+      .with_component_type("datastore");
 }
 
 }  // namespace healthchecks::checks

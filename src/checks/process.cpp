@@ -73,7 +73,7 @@ Check process(ProcessOptions options) {
     throw Error("check", "process: a WARN threshold is above its CRIT threshold");
   }
   auto previous = std::make_shared<Previous>();
-  return [options, previous](const CheckContext&) -> Status {
+  Check check = [options, previous](const CheckContext&) -> Status {
     const auto rss = resident_mib();
     const auto cpu = cpu_and_age();
     if (!rss || !cpu) return Status::crit("cannot read /proc/self");
@@ -114,6 +114,7 @@ Check process(ProcessOptions options) {
                       detail::format_number("%.1f", cpu_percent) + "% of a core over the last " +
                       detail::format_number("%.1f", over) + " s" + why};
   };
+  return std::move(check).with_component_type("system");
 }
 
 }  // namespace healthchecks::checks

@@ -108,9 +108,11 @@ class RedisProbe final : public detail::SocketProbe {
 
 Check redis(RedisOptions options) {
   return detail::network_check(
-      "redis", [options = std::move(options)](const CheckContext& context, Completion done) {
-        std::make_shared<RedisProbe>(context, std::move(done), options)->start();
-      });
+             "redis",
+             [options = std::move(options)](const CheckContext& context, Completion done) {
+               std::make_shared<RedisProbe>(context, std::move(done), options)->start();
+             })
+      .with_component_type("datastore");
 }
 
 }  // namespace healthchecks::checks

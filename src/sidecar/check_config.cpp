@@ -367,6 +367,16 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   }
   endpoint.type =
       r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
+  // health+json's componentType: the kind's own (redis and postgres "datastore", disk and self
+  // "system", the others "component") unless the file says what, e.g., a command checks.
+  if (r.find(spec, "componentType") != nullptr) {
+    std::string component = r.string(spec, where, "componentType");
+    if (component.empty()) {
+      r.fail(Reader::key(where, "componentType"),
+             "expected a word such as \"datastore\", \"system\" or \"component\", found \"\"");
+    }
+    endpoint.check.with_component_type(std::move(component));
+  }
   r.only(spec, where);
   return endpoint;
 }

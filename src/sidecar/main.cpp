@@ -63,7 +63,7 @@ constexpr const char* kHelp =
     "  command   a Nagios-style plugin\n"
     "  tlsCert   a TLS endpoint's certificate: verifies, and days until it expires\n"
     "Every check takes name, slug, type, check, timeoutMs, cacheTtlMs, intervalMs, critical,\n"
-    "maxStaleMs, failuresBeforeCrit, successesBeforeOk and tags.\n"
+    "maxStaleMs, failuresBeforeCrit, successesBeforeOk, tags and componentType.\n"
     "\n"
     "Logs, on standard output: a line when it starts and stops, one per level change of a\n"
     "dependency, one when a check times out or throws (then at most one a minute per check);\n"

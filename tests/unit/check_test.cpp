@@ -50,6 +50,24 @@ TEST(Check, AsyncCompletesThroughCompletion) {
   EXPECT_TRUE(check.is_async());
 }
 
+TEST(Check, ComponentTypeIsComponentUnlessSet) {
+  Check plain = [] { return true; };
+  EXPECT_EQ(plain.component_type(), "component");
+  EXPECT_EQ(Check().component_type(), "component");
+  // On a temporary, as a factory returns it, and on a check held by name.
+  const Check db = Check([] { return true; }).with_component_type("datastore");
+  EXPECT_EQ(db.component_type(), "datastore");
+  EXPECT_EQ(run(db).level, Level::ok);  // the check itself is kept
+  plain.with_component_type("queue").with_component_type("system");
+  EXPECT_EQ(plain.component_type(), "system");
+  const Check copy = plain;
+  EXPECT_EQ(copy.component_type(), "system");
+  EXPECT_EQ(Check::async([](const CheckContext&, Completion) {})
+                .with_component_type("datastore")
+                .component_type(),
+            "datastore");
+}
+
 TEST(Check, DefaultIsEmpty) {
   EXPECT_FALSE(static_cast<bool>(Check{}));
 }

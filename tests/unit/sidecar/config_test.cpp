@@ -251,6 +251,33 @@ TEST(SidecarConfig, ReadsEveryKindOfCheck) {
   EXPECT_EQ(config.endpoints[0].type, "internal");
   EXPECT_EQ(config.endpoints[1].type, "external");
   EXPECT_TRUE(config.endpoints[3].check.is_async());
+  // health+json's componentType follows from the kind of check.
+  const char* component_types[] = {"component", "component", "component", "datastore",
+                                   "system",    "system",    "component"};
+  for (std::size_t i = 0; i < config.endpoints.size(); ++i) {
+    EXPECT_EQ(config.endpoints[i].check.component_type(), component_types[i])
+        << config.endpoints[i].slug;
+  }
+}
+
+TEST(SidecarConfig, ComponentTypeIsTheKindsUnlessTheFileSaysOtherwise) {
+  const auto config = parse_config(R"({"checks": [
+    {"name": "MySQL", "slug": "mysql", "check": "command", "argv": ["/bin/true"], "componentType": "datastore"},
+    {"name": "Cache", "slug": "cache", "check": "redis", "componentType": "cache"},
+    {"name": "Static", "slug": "static", "check": "static"}
+  ]})",
+                                   "svc.json", "");
+  EXPECT_EQ(config.endpoints[0].check.component_type(), "datastore");
+  EXPECT_EQ(config.endpoints[1].check.component_type(), "cache");
+  EXPECT_EQ(config.endpoints[2].check.component_type(), "component");
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "static", "componentType": ""}]})"),
+      HasSubstr("key 'checks[0].componentType': expected a word such as \"datastore\""));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "A", "slug": "a", "check": "static", "componentType": 1}]})"),
+      HasSubstr("checks[0].componentType"));
 }
 
 #ifdef HEALTHCHECKS_HAS_POSTGRES
@@ -259,6 +286,7 @@ TEST(SidecarConfig, ReadsThePostgresCheck) {
       R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres", "conninfo": "host=127.0.0.1 dbname=app", "query": "SELECT 2", "warnMs": 100}]})",
       "svc.json", "");
   EXPECT_TRUE(config.endpoints[0].check.is_async());
+  EXPECT_EQ(config.endpoints[0].check.component_type(), "datastore");
   EXPECT_THAT(error_of(R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres"}]})"),
               HasSubstr("key 'checks[0].conninfo': missing; expected a string"));
 }
