@@ -39,7 +39,7 @@ cat >"$work/four.json" <<EOF
 {"listen": "127.0.0.1:0", "about": {"id": "four"}, "checks": [$instant_checks]}
 EOF
 {
-  printf '{"listen": "127.0.0.1:0", "about": {"id": "hundred"}, "checks": ['
+  printf '{"listen": "127.0.0.1:0", "about": {"id": "hundred"}, "metrics": true, "checks": ['
   for i in $(seq 1 100); do
     [[ $i -gt 1 ]] && printf ','
     printf '{"name": "Check %d", "slug": "check-%d", "check": "static", "cacheTtlMs": 600000}' "$i" "$i"
@@ -204,6 +204,29 @@ tls_verdict=$(awk -v r="$tls_ratio" -v i="$tls_instruction_ratio" \
   'BEGIN {print (r >= 0.8 && i >= 0.8) ? "met" : "MISSED"}')
 echo "traverse over https: throughput ratio to the plain hop $tls_ratio [${tls_ratios[*]}], instruction ratio $tls_instruction_ratio ($plain_hop / $tls_hop)" >&2
 
+# A metrics scrape of the hundred checks against am-i-up of the same sidecar, in the same rounds:
+# a scrape reads the latest results and must cost no more than about two am-i-ups. The callgrind
+# runs refresh in the background (from start-up), so that the scrape they count has results.
+metrics_ratios=()
+metrics_last=""
+for _ in $(seq "$rounds"); do
+  read -r up_rps _ _ _ < <(wrk_run "http://127.0.0.1:$hundred_port/status/am-i-up")
+  read -r metrics_rps p50 p99 errors < <(wrk_run "http://127.0.0.1:$hundred_port/status/metrics")
+  metrics_ratios+=("$(awk -v a="$metrics_rps" -v b="$up_rps" 'BEGIN {printf "%.2f", a / b}')")
+  metrics_last="$metrics_rps req/s (am-i-up $up_rps), p50 $p50, p99 $p99, errors $errors"
+done
+metrics_ratio=$(printf '%s\n' "${metrics_ratios[@]}" | median)
+sed 's/"cacheTtlMs"/"intervalMs"/g' "$work/hundred-cg.json" >"$work/hundred-background-cg.json"
+up_instructions=$(instructions_per_request "http://127.0.0.1:18191/status/am-i-up" \
+  $sidecar --config "$work/hundred-background-cg.json")
+metrics_instructions=$(instructions_per_request "http://127.0.0.1:18191/status/metrics" \
+  $sidecar --config "$work/hundred-background-cg.json")
+metrics_instruction_ratio=$(awk -v a="$up_instructions" -v b="$metrics_instructions" 'BEGIN {printf "%.2f", a / b}')
+metrics_verdict=$(awk -v r="$metrics_ratio" -v i="$metrics_instruction_ratio" \
+  'BEGIN {print (r >= 0.5 && i >= 0.5) ? "met" : "MISSED"}')
+metrics_bytes=$(curl -fs "http://127.0.0.1:$hundred_port/status/metrics" | wc -c)
+echo "metrics, 100 checks: throughput ratio to am-i-up $metrics_ratio [${metrics_ratios[*]}], instruction ratio $metrics_instruction_ratio ($up_instructions / $metrics_instructions), $metrics_bytes bytes" >&2
+
 rss() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 coalescing=$(build-bench/bin/coalescing 1000 100)
 echo "$coalescing" >&2
@@ -216,6 +239,10 @@ $(printf '%s\n' "${results[@]}")
 | measure | throughput, https hop / plain hop | instructions, plain hop / https hop | target | last wrk round |
 |---|---|---|---|---|
 | traverse, one hop to an https peer (kept-alive) | **$tls_ratio** (rounds: ${tls_ratios[*]}) | **$tls_instruction_ratio** ($tls_hop per request; plain hop $plain_hop) | >= 0.8 $tls_verdict | $tls_last |
+
+| measure | throughput, scrape / am-i-up | instructions, am-i-up / scrape | target | last wrk round |
+|---|---|---|---|---|
+| /status/metrics, 100 checks ($metrics_bytes bytes), against am-i-up of the same sidecar | **$metrics_ratio** (rounds: ${metrics_ratios[*]}) | **$metrics_instruction_ratio** ($metrics_instructions per request; am-i-up $up_instructions) | >= 0.5 $metrics_verdict | $metrics_last |
 
 Peak RSS (VmHWM) after the runs: four checks $(rss "$four_pid") MiB, hundred checks $(rss "$hundred_pid") MiB, traverse front $(rss "$front_pid") MiB (target: below 10 MiB).
 

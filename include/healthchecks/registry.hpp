@@ -152,6 +152,7 @@ class HEALTHCHECKS_EXPORT Registry {
 
  private:
   friend class Router;
+  friend class MetricsReader;
   std::shared_ptr<detail::Engine> engine_;
 };
 

@@ -1,0 +1,206 @@
+// Metrics (healthchecks/metrics.hpp): the endpoints' counts read without locks, and their
+// Prometheus text. The series names are a contract (docs/api.md, "Metrics"): never rename one.
+#include "healthchecks/metrics.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "api/metric_names.hpp"
+#include "api/metrics.hpp"
+#include "api/verdict.hpp"
+#include "core/engine.hpp"
+#include "healthchecks/error.hpp"
+
+namespace healthchecks {
+namespace detail {
+namespace {
+
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+// A label value in the text format: backslash, double quote and line feed escaped.
+void append_label_value(std::string& out, std::string_view value) {
+  for (const char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
+template <typename Number>
+void append_number(std::string& out, Number value) {
+  char buffer[32];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+  out.append(buffer, end);
+}
+
+void append_family(std::string& out, const metric::Series& series, std::string_view type) {
+  out += "# HELP ";
+  out += series.name;
+  out += ' ';
+  out += series.help;
+  out += "\n# TYPE ";
+  out += series.name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+using metric::kLevels;
+
+std::string_view level_name(const std::optional<Level>& level) {
+  return level ? kLevels[static_cast<int>(*level)] : kLevels[3];
+}
+
+}  // namespace
+
+MetricsImpl::MetricsImpl(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {
+  engine_->start();
+  for (const auto& state : engine_->endpoints()) {
+    const auto& endpoint = state->endpoint();
+    std::string labels = "{slug=\"";
+    append_label_value(labels, endpoint.slug);
+    slug_labels_.push_back(labels + "\"} ");
+    labels += "\",name=\"";
+    append_label_value(labels, endpoint.name);
+    labels += "\",type=\"";
+    append_label_value(labels, endpoint.type.name());
+    labels += "\",level=\"";
+    status_labels_.push_back(std::move(labels));
+  }
+}
+
+std::optional<Level> MetricsImpl::gather(std::vector<EndpointState::Counts>& all) const {
+  const auto now = Clock::now();
+  const auto& endpoints = engine_->endpoints();
+  all.reserve(endpoints.size());
+  Verdict verdict;
+  bool all_checked = true;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    all.push_back(endpoints[i]->counts(now));
+    if (all.back().has_result) {
+      verdict.add(i, all.back().level, endpoints[i]->endpoint().critical);
+    } else {
+      all_checked = false;
+    }
+  }
+  return all_checked ? std::optional<Level>(verdict.level()) : std::nullopt;
+}
+
+RegistryMetrics MetricsImpl::read() const {
+  std::vector<EndpointState::Counts> all;
+  RegistryMetrics metrics;
+  metrics.aggregate = gather(all);
+  const auto& endpoints = engine_->endpoints();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& endpoint = endpoints[i]->endpoint();
+    const auto& counts = all[i];
+    DependencyMetrics dependency;
+    dependency.slug = endpoint.slug;
+    dependency.name = endpoint.name;
+    dependency.type = endpoint.type.name();
+    if (counts.has_result) {
+      dependency.level = counts.level;
+      dependency.age_seconds = seconds(counts.age);
+      dependency.duration_seconds = seconds(counts.duration);
+    }
+    dependency.executions = counts.executions;
+    dependency.timeouts = counts.timeouts;
+    dependency.failures = counts.failures;
+    dependency.level_changes = counts.level_changes;
+    metrics.dependencies.push_back(std::move(dependency));
+  }
+  return metrics;
+}
+
+void MetricsImpl::render(std::string& out) const {
+  std::vector<EndpointState::Counts> all;
+  const std::optional<Level> aggregate = gather(all);
+
+  append_family(out, metric::kDependencyStatus, "gauge");
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto current = all[i].has_result ? static_cast<int>(all[i].level) : 3;
+    for (int level = 0; level < 4; ++level) {
+      out += metric::kDependencyStatus.name;
+      out += status_labels_[i];
+      out += kLevels[level];
+      out += level == current ? "\"} 1\n" : "\"} 0\n";
+    }
+  }
+  append_family(out, metric::kAggregateStatus, "gauge");
+  for (int level = 0; level < 4; ++level) {
+    out += metric::kAggregateStatus.name;
+    out += "{level=\"";
+    out += kLevels[level];
+    out += kLevels[level] == level_name(aggregate) ? "\"} 1\n" : "\"} 0\n";
+  }
+
+  // Timings exist from the first result on; before it the series are absent.
+  const auto timing = [&](const metric::Series& series, auto value) {
+    append_family(out, series, "gauge");
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (!all[i].has_result) continue;
+      out += series.name;
+      out += slug_labels_[i];
+      append_number(out, seconds(value(all[i])));
+      out += '\n';
+    }
+  };
+  timing(metric::kDuration, [](const EndpointState::Counts& c) { return c.duration; });
+  timing(metric::kAge, [](const EndpointState::Counts& c) { return c.age; });
+
+  const auto counter = [&](const metric::Series& series, auto value) {
+    append_family(out, series, "counter");
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      out += series.name;
+      out += slug_labels_[i];
+      append_number(out, value(all[i]));
+      out += '\n';
+    }
+  };
+  counter(metric::kExecutions, [](const EndpointState::Counts& c) { return c.executions; });
+  counter(metric::kTimeouts, [](const EndpointState::Counts& c) { return c.timeouts; });
+  counter(metric::kFailures, [](const EndpointState::Counts& c) { return c.failures; });
+  counter(metric::kLevelChanges, [](const EndpointState::Counts& c) { return c.level_changes; });
+}
+
+void validate_metrics(const RouterOptions& options, const std::string& prefix,
+                      const Engine& engine) {
+  if (!options.metrics) return;
+  if (const auto* state = engine.find("metrics")) {
+    throw Error("options", "metrics: the metrics route " + prefix +
+                               "metrics would hide the dependency \"" + state->endpoint().name +
+                               "\" (slug \"metrics\"); rename that slug or leave the metrics "
+                               "off");
+  }
+}
+
+}  // namespace detail
+
+MetricsReader::MetricsReader(Registry& registry)
+    : impl_(std::make_shared<detail::MetricsImpl>(registry.engine_)) {}
+
+MetricsReader::~MetricsReader() = default;
+
+RegistryMetrics MetricsReader::read() const {
+  return impl_->read();
+}
+
+std::string MetricsReader::prometheus_text() const {
+  std::string text;
+  impl_->render(text);
+  return text;
+}
+
+std::string prometheus_text(Registry& registry) {
+  return MetricsReader(registry).prometheus_text();
+}
+
+}  // namespace healthchecks
