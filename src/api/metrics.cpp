@@ -55,6 +55,11 @@ void append_family(std::string& out, const metric::Series& series, std::string_v
 
 using metric::kLevels;
 
+// The series labelled {slug} alone, in the order of MetricsImpl::prefixes_.
+constexpr const metric::Series* kSeriesOf[MetricsImpl::kSeries] = {
+    &metric::kDuration, &metric::kAge,      &metric::kExecutions,
+    &metric::kTimeouts, &metric::kFailures, &metric::kLevelChanges};
+
 std::string_view level_name(const std::optional<Level>& level) {
   return level ? kLevels[static_cast<int>(*level)] : kLevels[3];
 }
@@ -63,17 +68,32 @@ std::string_view level_name(const std::optional<Level>& level) {
 
 MetricsImpl::MetricsImpl(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {
   engine_->start();
-  for (const auto& state : engine_->endpoints()) {
-    const auto& endpoint = state->endpoint();
-    std::string labels = "{slug=\"";
-    append_label_value(labels, endpoint.slug);
-    slug_labels_.push_back(labels + "\"} ");
+  const auto& endpoints = engine_->endpoints();
+  status_blocks_.resize(endpoints.size());
+  for (auto& prefixes : prefixes_) prefixes.reserve(endpoints.size());
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const auto& endpoint = endpoints[i]->endpoint();
+    std::string slug;
+    append_label_value(slug, endpoint.slug);
+    for (std::size_t series = 0; series < kSeries; ++series) {
+      prefixes_[series].push_back(std::string(kSeriesOf[series]->name) + "{slug=\"" + slug +
+                                  "\"} ");
+    }
+    std::string labels = std::string(metric::kDependencyStatus.name) + "{slug=\"" + slug;
     labels += "\",name=\"";
     append_label_value(labels, endpoint.name);
     labels += "\",type=\"";
     append_label_value(labels, endpoint.type.name());
     labels += "\",level=\"";
-    status_labels_.push_back(std::move(labels));
+    // The endpoint's four state-set lines, for each level it may be in: a scrape copies one.
+    for (int current = 0; current < 4; ++current) {
+      std::string& block = status_blocks_[i][current];
+      for (int level = 0; level < 4; ++level) {
+        block += labels;
+        block += kLevels[level];
+        block += level == current ? "\"} 1\n" : "\"} 0\n";
+      }
+    }
   }
 }
 
@@ -126,13 +146,7 @@ void MetricsImpl::render(std::string& out) const {
 
   append_family(out, metric::kDependencyStatus, "gauge");
   for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto current = all[i].has_result ? static_cast<int>(all[i].level) : 3;
-    for (int level = 0; level < 4; ++level) {
-      out += metric::kDependencyStatus.name;
-      out += status_labels_[i];
-      out += kLevels[level];
-      out += level == current ? "\"} 1\n" : "\"} 0\n";
-    }
+    out += status_blocks_[i][all[i].has_result ? static_cast<int>(all[i].level) : 3];
   }
   append_family(out, metric::kAggregateStatus, "gauge");
   for (int level = 0; level < 4; ++level) {
@@ -143,32 +157,30 @@ void MetricsImpl::render(std::string& out) const {
   }
 
   // Timings exist from the first result on; before it the series are absent.
-  const auto timing = [&](const metric::Series& series, auto value) {
-    append_family(out, series, "gauge");
+  const auto timing = [&](std::size_t series, auto value) {
+    append_family(out, *kSeriesOf[series], "gauge");
     for (std::size_t i = 0; i < all.size(); ++i) {
       if (!all[i].has_result) continue;
-      out += series.name;
-      out += slug_labels_[i];
+      out += prefixes_[series][i];
       append_number(out, seconds(value(all[i])));
       out += '\n';
     }
   };
-  timing(metric::kDuration, [](const EndpointState::Counts& c) { return c.duration; });
-  timing(metric::kAge, [](const EndpointState::Counts& c) { return c.age; });
+  timing(0, [](const EndpointState::Counts& c) { return c.duration; });
+  timing(1, [](const EndpointState::Counts& c) { return c.age; });
 
-  const auto counter = [&](const metric::Series& series, auto value) {
-    append_family(out, series, "counter");
+  const auto counter = [&](std::size_t series, auto value) {
+    append_family(out, *kSeriesOf[series], "counter");
     for (std::size_t i = 0; i < all.size(); ++i) {
-      out += series.name;
-      out += slug_labels_[i];
+      out += prefixes_[series][i];
       append_number(out, value(all[i]));
       out += '\n';
     }
   };
-  counter(metric::kExecutions, [](const EndpointState::Counts& c) { return c.executions; });
-  counter(metric::kTimeouts, [](const EndpointState::Counts& c) { return c.timeouts; });
-  counter(metric::kFailures, [](const EndpointState::Counts& c) { return c.failures; });
-  counter(metric::kLevelChanges, [](const EndpointState::Counts& c) { return c.level_changes; });
+  counter(2, [](const EndpointState::Counts& c) { return c.executions; });
+  counter(3, [](const EndpointState::Counts& c) { return c.timeouts; });
+  counter(4, [](const EndpointState::Counts& c) { return c.failures; });
+  counter(5, [](const EndpointState::Counts& c) { return c.level_changes; });
 }
 
 void validate_metrics(const RouterOptions& options, const std::string& prefix,

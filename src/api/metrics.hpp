@@ -2,6 +2,8 @@
 // the Prometheus text made of it, with each endpoint's labels escaped once.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +19,9 @@ class Engine;
 
 class MetricsImpl {
  public:
+  /// The series labelled {slug} alone: duration, age and the four counters.
+  static constexpr std::size_t kSeries = 6;
+
   /// Starts the engine: from then on its endpoints are fixed, so their labels are made once.
   explicit MetricsImpl(std::shared_ptr<Engine> engine);
 
@@ -29,9 +34,11 @@ class MetricsImpl {
   std::optional<Level> gather(std::vector<EndpointState::Counts>& all) const;
 
   std::shared_ptr<Engine> engine_;
-  // Per endpoint: `{slug="…",name="…",type="…",level="` and `{slug="…"} `.
-  std::vector<std::string> status_labels_;
-  std::vector<std::string> slug_labels_;
+  // Per endpoint, made once: its four state-set lines for each level it may be in (OK, WARN,
+  // CRIT, NONE), so that a scrape copies one block; and per series labelled {slug} alone,
+  // `<series>{slug="…"} `.
+  std::vector<std::array<std::string, 4>> status_blocks_;
+  std::array<std::vector<std::string>, kSeries> prefixes_;
 };
 
 /// @throws Error when RouterOptions::metrics is on and a dependency has the slug `metrics`.
