@@ -2,8 +2,10 @@
 // Prometheus text. The series names are a contract (docs/api.md, "Metrics"): never rename one.
 #include "healthchecks/metrics.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 
 #include "api/metric_names.hpp"
 #include "api/metrics.hpp"
@@ -34,11 +36,32 @@ void append_label_value(std::string& out, std::string_view value) {
   }
 }
 
-template <typename Number>
-void append_number(std::string& out, Number value) {
-  char buffer[32];
+void append_count(std::string& out, std::uint64_t value) {
+  char buffer[24];
   const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-  out.append(buffer, end);
+  out.append(buffer, static_cast<std::size_t>(end - buffer));
+}
+
+// Seconds as the exact decimal of the nanoseconds (std::to_chars of a double cost 600
+// instructions a number, 40 % of a scrape, measured with callgrind).
+void append_seconds(std::string& out, Clock::duration duration) {
+  const long long ns = std::max<long long>(
+      0, std::chrono::duration_cast<std::chrono::nanoseconds>(duration).count());
+  char buffer[40];
+  char* end = std::to_chars(buffer, buffer + 24, ns / 1'000'000'000).ptr;
+  long long fraction = ns % 1'000'000'000;
+  if (fraction != 0) {
+    char digits[9];
+    for (int i = 8; i >= 0; --i) {
+      digits[i] = static_cast<char>('0' + fraction % 10);
+      fraction /= 10;
+    }
+    int kept = 9;
+    while (digits[kept - 1] == '0') --kept;
+    *end++ = '.';
+    for (int i = 0; i < kept; ++i) *end++ = digits[i];
+  }
+  out.append(buffer, static_cast<std::size_t>(end - buffer));
 }
 
 void append_family(std::string& out, const metric::Series& series, std::string_view type) {
@@ -162,7 +185,7 @@ void MetricsImpl::render(std::string& out) const {
     for (std::size_t i = 0; i < all.size(); ++i) {
       if (!all[i].has_result) continue;
       out += prefixes_[series][i];
-      append_number(out, seconds(value(all[i])));
+      append_seconds(out, value(all[i]));
       out += '\n';
     }
   };
@@ -173,7 +196,7 @@ void MetricsImpl::render(std::string& out) const {
     append_family(out, *kSeriesOf[series], "counter");
     for (std::size_t i = 0; i < all.size(); ++i) {
       out += prefixes_[series][i];
-      append_number(out, value(all[i]));
+      append_count(out, value(all[i]));
       out += '\n';
     }
   };

@@ -96,6 +96,10 @@ TEST(Metrics, ScrapesNeverRunACheck) {
   const double age = std::stod(text.substr(age_at + 44));
   EXPECT_GE(age, 0.03);
   EXPECT_LT(age, 10.0);
+  // Seconds as exact decimals of the nanoseconds: digits, and a fraction without trailing 0s.
+  EXPECT_THAT(text,
+              ::testing::ContainsRegex("\nhealthchecks_check_duration_seconds\\{slug=\"db\"\\} "
+                                       "[0-9]+(\\.[0-9]*[1-9])?\n"));
 }
 
 TEST(Metrics, CountsExecutionsFailuresTimeoutsThrowsAndLevelChanges) {
