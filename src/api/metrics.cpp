@@ -163,14 +163,52 @@ RegistryMetrics MetricsImpl::read() const {
   return metrics;
 }
 
+namespace {
+// The state of one endpoint as far as every series but the age goes: 0-2 its level, 3 none.
+int state_of(const EndpointState::Counts& counts) {
+  return counts.has_result ? static_cast<int>(counts.level) : 3;
+}
+}  // namespace
+
 void MetricsImpl::render(std::string& out) const {
   std::vector<EndpointState::Counts> all;
   const std::optional<Level> aggregate = gather(all);
-
-  append_family(out, metric::kDependencyStatus, "gauge");
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    out += status_blocks_[i][all[i].has_result ? static_cast<int>(all[i].level) : 3];
+  {
+    // Everything but the ages changes only with a result (counted in `executions`, read with
+    // the level and duration it came with) or a level (staleness): while neither did, the
+    // last rendering of it stands.
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    bool same = cache_.valid;
+    for (std::size_t i = 0; same && i < all.size(); ++i) {
+      same = cache_.executions[i] == all[i].executions && cache_.states[i] == state_of(all[i]);
+    }
+    if (!same) {
+      cache_.text.clear();
+      render_results(cache_.text, all, aggregate);
+      cache_.executions.resize(all.size());
+      cache_.states.resize(all.size());
+      for (std::size_t i = 0; i < all.size(); ++i) {
+        cache_.executions[i] = all[i].executions;
+        cache_.states[i] = static_cast<signed char>(state_of(all[i]));
+      }
+      cache_.valid = true;
+    }
+    out += cache_.text;
   }
+  // The ages, last: they change with every scrape.
+  append_family(out, *kSeriesOf[1], "gauge");
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!all[i].has_result) continue;
+    out += prefixes_[1][i];
+    append_seconds(out, all[i].age);
+    out += '\n';
+  }
+}
+
+void MetricsImpl::render_results(std::string& out, const std::vector<EndpointState::Counts>& all,
+                                 const std::optional<Level>& aggregate) const {
+  append_family(out, metric::kDependencyStatus, "gauge");
+  for (std::size_t i = 0; i < all.size(); ++i) out += status_blocks_[i][state_of(all[i])];
   append_family(out, metric::kAggregateStatus, "gauge");
   for (int level = 0; level < 4; ++level) {
     out += metric::kAggregateStatus.name;
@@ -178,20 +216,14 @@ void MetricsImpl::render(std::string& out) const {
     out += kLevels[level];
     out += kLevels[level] == level_name(aggregate) ? "\"} 1\n" : "\"} 0\n";
   }
-
-  // Timings exist from the first result on; before it the series are absent.
-  const auto timing = [&](std::size_t series, auto value) {
-    append_family(out, *kSeriesOf[series], "gauge");
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      if (!all[i].has_result) continue;
-      out += prefixes_[series][i];
-      append_seconds(out, value(all[i]));
-      out += '\n';
-    }
-  };
-  timing(0, [](const EndpointState::Counts& c) { return c.duration; });
-  timing(1, [](const EndpointState::Counts& c) { return c.age; });
-
+  // Durations exist from the first result on; before it the series are absent.
+  append_family(out, *kSeriesOf[0], "gauge");
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!all[i].has_result) continue;
+    out += prefixes_[0][i];
+    append_seconds(out, all[i].duration);
+    out += '\n';
+  }
   const auto counter = [&](std::size_t series, auto value) {
     append_family(out, *kSeriesOf[series], "counter");
     for (std::size_t i = 0; i < all.size(); ++i) {

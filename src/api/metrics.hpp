@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,9 @@ class MetricsImpl {
  private:
   // Every endpoint's counts, in order, and the aggregate's level from them.
   std::optional<Level> gather(std::vector<EndpointState::Counts>& all) const;
+  // Every series but the ages.
+  void render_results(std::string& out, const std::vector<EndpointState::Counts>& all,
+                      const std::optional<Level>& aggregate) const;
 
   std::shared_ptr<Engine> engine_;
   // Per endpoint, made once: its four state-set lines for each level it may be in (OK, WARN,
@@ -39,6 +44,15 @@ class MetricsImpl {
   // `<series>{slug="…"} `.
   std::vector<std::array<std::string, 4>> status_blocks_;
   std::array<std::vector<std::string>, kSeries> prefixes_;
+  // The last render_results() and what it was made of, per endpoint.
+  struct Cache {
+    bool valid = false;
+    std::vector<std::uint64_t> executions;
+    std::vector<signed char> states;
+    std::string text;
+  };
+  mutable std::mutex cache_mutex_;
+  mutable Cache cache_;
 };
 
 /// @throws Error when RouterOptions::metrics is on and a dependency has the slug `metrics`.

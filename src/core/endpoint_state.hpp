@@ -133,6 +133,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
     std::atomic<int> level{0};
     std::atomic<Clock::rep> finished{0};
     std::atomic<Clock::rep> duration{0};
+    std::atomic<std::uint64_t> executions{0};  // with the level and duration of the last one
     std::atomic<Clock::rep> next_refresh{0};
   };
   // Written with mutex_ held, read by counts() without it.

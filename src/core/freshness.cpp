@@ -42,6 +42,8 @@ void EndpointState::update_snapshot() {
   s.finished.store(last_ ? last_->finished.time_since_epoch().count() : 0,
                    std::memory_order_relaxed);
   s.duration.store(last_ ? last_->duration.count() : 0, std::memory_order_relaxed);
+  s.executions.store(counters_.executions.load(std::memory_order_relaxed),
+                     std::memory_order_relaxed);
   s.next_refresh.store(next_refresh_.time_since_epoch().count(), std::memory_order_relaxed);
   s.sequence.store(sequence + 2, std::memory_order_release);
 }
@@ -97,6 +99,7 @@ EndpointState::Counts EndpointState::counts(Clock::time_point now) const {
     counts.level = static_cast<Level>(s.level.load(std::memory_order_relaxed));
     finished = Clock::time_point(Clock::duration(s.finished.load(std::memory_order_relaxed)));
     counts.duration = Clock::duration(s.duration.load(std::memory_order_relaxed));
+    counts.executions = s.executions.load(std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_acquire);
     if (s.sequence.load(std::memory_order_relaxed) == before) break;
   }
@@ -105,7 +108,7 @@ EndpointState::Counts EndpointState::counts(Clock::time_point now) const {
     // As answers show it: a result older than max_stale is not OK any more.
     if (max_stale_ && counts.age > *max_stale_) counts.level = worst(counts.level, Level::warn);
   }
-  counts.executions = counters_.executions.load(std::memory_order_relaxed);
+  // Counted before the snapshot that publishes their result: at least as new as it.
   counts.timeouts = counters_.timeouts.load(std::memory_order_relaxed);
   counts.failures = counters_.failures.load(std::memory_order_relaxed);
   counts.level_changes = counters_.level_changes.load(std::memory_order_relaxed);

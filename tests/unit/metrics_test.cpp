@@ -210,6 +210,21 @@ TEST(Metrics, TheAggregateCombinesLevelsAsTheAggregateAnswerDoes) {
               HasSubstr("slug=\"search\",name=\"Search\",type=\"external\",level=\"CRIT\"} 1"));
 }
 
+TEST(Metrics, AResultOlderThanMaxStaleReadsWarnWithoutANewExecution) {
+  Registry registry;
+  StatusEndpoint db("DB", "db", "internal", [] { return true; });
+  db.max_stale = std::chrono::milliseconds(50);
+  registry.add(db);
+  Router router(registry, with_metrics());
+  get(router, "/status/db");
+  EXPECT_THAT(get(router, "/status/metrics").body, HasSubstr("level=\"OK\"} 1\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  const auto text = get(router, "/status/metrics").body;
+  EXPECT_THAT(text, HasSubstr("level=\"WARN\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("healthchecks_aggregate_status{level=\"WARN\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("healthchecks_check_executions_total{slug=\"db\"} 1\n"));
+}
+
 TEST(Metrics, LabelValuesAreEscaped) {
   Registry registry;
   registry.add({"C:\\ \"quoted\"\nnext", "odd", "my \"type\"", [] { return true; }});
