@@ -92,7 +92,7 @@ std::string_view level_name(const std::optional<Level>& level) {
 MetricsImpl::MetricsImpl(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {
   engine_->start();
   const auto& endpoints = engine_->endpoints();
-  status_blocks_.resize(endpoints.size());
+  status_labels_.resize(endpoints.size());
   for (auto& prefixes : prefixes_) prefixes.reserve(endpoints.size());
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const auto& endpoint = endpoints[i]->endpoint();
@@ -108,15 +108,7 @@ MetricsImpl::MetricsImpl(std::shared_ptr<Engine> engine) : engine_(std::move(eng
     labels += "\",type=\"";
     append_label_value(labels, endpoint.type.name());
     labels += "\",level=\"";
-    // The endpoint's four state-set lines, for each level it may be in: a scrape copies one.
-    for (int current = 0; current < 4; ++current) {
-      std::string& block = status_blocks_[i][current];
-      for (int level = 0; level < 4; ++level) {
-        block += labels;
-        block += kLevels[level];
-        block += level == current ? "\"} 1\n" : "\"} 0\n";
-      }
-    }
+    status_labels_[i] = std::move(labels);
   }
 }
 
@@ -208,7 +200,14 @@ void MetricsImpl::render(std::string& out) const {
 void MetricsImpl::render_results(std::string& out, const std::vector<EndpointState::Counts>& all,
                                  const std::optional<Level>& aggregate) const {
   append_family(out, metric::kDependencyStatus, "gauge");
-  for (std::size_t i = 0; i < all.size(); ++i) out += status_blocks_[i][state_of(all[i])];
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const int current = state_of(all[i]);
+    for (int level = 0; level < 4; ++level) {
+      out += status_labels_[i];
+      out += kLevels[level];
+      out += level == current ? "\"} 1\n" : "\"} 0\n";
+    }
+  }
   append_family(out, metric::kAggregateStatus, "gauge");
   for (int level = 0; level < 4; ++level) {
     out += metric::kAggregateStatus.name;

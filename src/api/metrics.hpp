@@ -39,10 +39,9 @@ class MetricsImpl {
                       const std::optional<Level>& aggregate) const;
 
   std::shared_ptr<Engine> engine_;
-  // Per endpoint, made once: its four state-set lines for each level it may be in (OK, WARN,
-  // CRIT, NONE), so that a scrape copies one block; and per series labelled {slug} alone,
-  // `<series>{slug="…"} `.
-  std::vector<std::array<std::string, 4>> status_blocks_;
+  // Made once, per endpoint: `healthchecks_dependency_status{slug="…",name="…",type="…",level="`,
+  // and per series labelled {slug} alone, `<series>{slug="…"} `.
+  std::vector<std::string> status_labels_;
   std::array<std::vector<std::string>, kSeries> prefixes_;
   // The last render_results() and what it was made of, per endpoint.
   struct Cache {
