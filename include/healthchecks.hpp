@@ -16,6 +16,7 @@
 #include "healthchecks/checks/tls_cert.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/http_client.hpp"
+#include "healthchecks/metrics.hpp"
 #include "healthchecks/registry.hpp"
 #include "healthchecks/request.hpp"
 #include "healthchecks/response.hpp"

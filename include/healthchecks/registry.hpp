@@ -161,6 +161,7 @@ class HEALTHCHECKS_EXPORT Registry {
 
  private:
   friend class Router;
+  friend class MetricsReader;
   std::shared_ptr<detail::Engine> engine_;
 };
 

@@ -71,6 +71,16 @@ struct RouterOptions {
   /// (the path is then an unknown slug, 404). Router's constructor throws Error when a
   /// dependency has the slug `dashboard`, which the page would hide.
   bool dashboard = false;
+
+  // Metrics.
+
+  /// Serve `<base_path>/metrics`: Prometheus metrics of the dependencies and the aggregate
+  /// (healthchecks/metrics.hpp; the series: docs/api.md, "Metrics"). A scrape reads the latest
+  /// results and never runs a check. Public like the levels, redacted or not: the metrics
+  /// carry no descriptions or details, only names, slugs, types (as about's redacted form
+  /// shows them), levels, timings and counts. Off by default (the path is then an unknown
+  /// slug, 404). Router's constructor throws Error when a dependency has the slug `metrics`.
+  bool metrics = false;
 };
 
 /// Serves every endpoint of the Health Checks API for one Registry.
@@ -82,7 +92,8 @@ class HEALTHCHECKS_EXPORT Router {
  public:
   /// Starts the registry (freezing its endpoints and making its threads).
   /// @throws Error ("options: ...") for a status code that cannot carry a body, or for
-  ///         `dashboard` with a dependency whose slug is `dashboard`.
+  ///         `dashboard` with a dependency whose slug is `dashboard` (or `metrics` and
+  ///         `metrics`).
   explicit Router(Registry& registry, RouterOptions options = {});
   ~Router();
   Router(const Router&) = default;

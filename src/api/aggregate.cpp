@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "api/answers.hpp"
+#include "api/verdict.hpp"
 #include "core/engine.hpp"
 
 namespace healthchecks::detail {
@@ -48,34 +49,6 @@ CacheHeaders cache_headers_of(const std::vector<Outcome>& outcomes) {
   for (const auto& o : outcomes) headers.add(o.fresh_for, o.age);
   return headers;
 }
-
-// The aggregate's verdict, deterministic: the first CRIT, else the first WARN, in registration
-// order. A non-critical dependency's CRIT counts as WARN: the service is degraded, not down.
-struct Verdict {
-  static constexpr std::size_t none = static_cast<std::size_t>(-1);
-  std::size_t crit = none;
-  std::size_t warn = none;
-  bool demoted = false;  // the WARN is a non-critical CRIT
-
-  bool decided() const noexcept { return crit != none; }
-  void add(std::size_t i, Level level, bool critical) {
-    if (decided() || level == Level::ok) return;
-    if (level == Level::crit && critical) {
-      crit = i;
-    } else if (warn == none) {
-      warn = i;
-      demoted = level == Level::crit;
-    }
-  }
-  std::size_t chosen() const noexcept { return decided() ? crit : warn; }
-  Status finish(Status status) const {
-    if (!decided() && demoted) {
-      status.level = Level::warn;
-      status.details = "CRIT, but not critical for this service: " + status.details;
-    }
-    return status;
-  }
-};
 
 const Status kAllOk = Status::ok("Aggregate Check", "All checks are OK");
 

@@ -2,12 +2,14 @@
 // request goes through: prefix, method, target, the caller's hop budget and permissions.
 #include "healthchecks/router.hpp"
 
+#include <atomic>
 #include <future>
 #include <utility>
 #include <vector>
 
 #include "api/accept.hpp"
 #include "api/answers.hpp"
+#include "api/metrics.hpp"
 #include "api/target.hpp"
 #include "core/engine.hpp"
 #include "healthchecks/error.hpp"
@@ -68,7 +70,9 @@ class RouterImpl {
     validate_status_codes(options);
     auto config = std::make_shared<RouterConfig>(std::move(options), *engine_);
     validate_dashboard(config->options, config->prefix, *engine_);
+    validate_metrics(config->options, config->prefix, *engine_);
     engine_->start();
+    if (config->options.metrics) metrics_ = std::make_unique<MetricsImpl>(engine_);
     config_ = std::move(config);
   }
 
@@ -77,9 +81,23 @@ class RouterImpl {
   void handle(const Request& request, Done done) const;
 
  private:
+  void answer_metrics(const Done& done) const;
+
   std::shared_ptr<Engine> engine_;
   ConfigPtr config_;
+  std::unique_ptr<MetricsImpl> metrics_;              // with RouterOptions::metrics
+  mutable std::atomic<std::size_t> metrics_size_{0};  // the last body's, to reserve as much
 };
+
+void RouterImpl::answer_metrics(const Done& done) const {
+  Response response;
+  response.content_type = kPrometheusContentType;
+  response.body.reserve(metrics_size_.load(std::memory_order_relaxed));
+  metrics_->render(response.body);
+  metrics_size_.store(response.body.size(), std::memory_order_relaxed);
+  response.headers.emplace_back("Cache-Control", "no-store");
+  done(std::move(response));
+}
 
 void RouterImpl::handle(const Request& request, Done done) const {
   const auto& prefix = config_->prefix;
@@ -115,6 +133,7 @@ void RouterImpl::handle(const Request& request, Done done) const {
   const Api api = target.api;
   const std::string& name = target.name;
   if (name == "am-i-up") return answer_am_i_up(api, done);
+  if (name == "metrics" && api == Api::v1 && metrics_) return answer_metrics(done);
   Caller caller;
   caller.budget = read_budget(request, engine_->instance_id());
   caller.redacted = !details_allowed(options, request);

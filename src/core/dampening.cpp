@@ -9,6 +9,7 @@ void EndpointState::dampen(const Status& raw, Clock::time_point) {
   const bool shown_ok = shown_.level == Level::ok;
   const bool raw_ok = raw.level == Level::ok;
   const auto change = [&](Level from) {
+    counters_.level_changes.fetch_add(1, std::memory_order_relaxed);
     changes_.push_back(StatusChange{endpoint_.slug, endpoint_.name, from, raw.level, raw,
                                     std::chrono::system_clock::now()});
   };

@@ -162,6 +162,8 @@ void EndpointState::answer_waiters(std::uint64_t id, bool shared, Clock::time_po
 void EndpointState::publish(Status status, Clock::time_point started, Clock::time_point now,
                             std::vector<Waiter> waiters, std::unique_lock<std::mutex>& lock) {
   last_ = Result{status, now, now - started};
+  counters_.executions.fetch_add(1, std::memory_order_relaxed);
+  if (status.level == Level::crit) counters_.failures.fetch_add(1, std::memory_order_relaxed);
   dampen(status, now);
   update_snapshot();
   double fresh_for = 0;

@@ -75,6 +75,21 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   /// The remembered outcome, if there is a usable one.
   std::optional<Outcome> cached_outcome(Clock::time_point now) const;
 
+  /// What metrics show of the endpoint, read without mutex_ and without running the check.
+  /// Only shared executions count (those whose results are remembered, dampened and told to
+  /// listeners); executions for callers' hop chains are the callers'.
+  struct Counts {
+    bool has_result = false;     // false until the first shared execution ended
+    Level level = Level::ok;     // the level shown (dampened), at least WARN once stale
+    Clock::duration age{};       // since the last result
+    Clock::duration duration{};  // of the last execution
+    std::uint64_t executions = 0;
+    std::uint64_t timeouts = 0;
+    std::uint64_t failures = 0;  // results whose own level was CRIT (timeouts and throws too)
+    std::uint64_t level_changes = 0;
+  };
+  Counts counts(Clock::time_point now) const;
+
   bool internal() const noexcept { return internal_; }
 
  private:
@@ -117,7 +132,16 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
     std::atomic<bool> has_result{false};
     std::atomic<int> level{0};
     std::atomic<Clock::rep> finished{0};
+    std::atomic<Clock::rep> duration{0};
+    std::atomic<std::uint64_t> executions{0};  // with the level and duration of the last one
     std::atomic<Clock::rep> next_refresh{0};
+  };
+  // Written with mutex_ held, read by counts() without it.
+  struct Counters {
+    std::atomic<std::uint64_t> executions{0};
+    std::atomic<std::uint64_t> timeouts{0};
+    std::atomic<std::uint64_t> failures{0};
+    std::atomic<std::uint64_t> level_changes{0};
   };
   void update_snapshot();
   // From a result's age and the next refresh: usable, fresh for how long, stale or not.
@@ -173,6 +197,7 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   int disagreeing_ = 0;
   std::vector<StatusChange> changes_;  // not yet told to listeners
   Snapshot snapshot_;
+  Counters counters_;
   std::mutex deliver_mutex_;
 };
 

@@ -156,7 +156,10 @@ void EndpointState::execution_deadline(std::uint64_t id) {
   const bool shared = execution->key.empty();
   const auto started = execution->started;
   std::string details = timed_out_text(execution->deadline - execution->started);
-  if (shared) engine_.problem(endpoint_, CheckProblem::Kind::timed_out, details);
+  if (shared) {
+    counters_.timeouts.fetch_add(1, std::memory_order_relaxed);
+    engine_.problem(endpoint_, CheckProblem::Kind::timed_out, details);
+  }
   answer_waiters(id, shared, started, Status::crit(endpoint_.name, std::move(details)), now, lock);
 }
 

@@ -41,6 +41,9 @@ void EndpointState::update_snapshot() {
   s.level.store(static_cast<int>(shown_.level), std::memory_order_relaxed);
   s.finished.store(last_ ? last_->finished.time_since_epoch().count() : 0,
                    std::memory_order_relaxed);
+  s.duration.store(last_ ? last_->duration.count() : 0, std::memory_order_relaxed);
+  s.executions.store(counters_.executions.load(std::memory_order_relaxed),
+                     std::memory_order_relaxed);
   s.next_refresh.store(next_refresh_.time_since_epoch().count(), std::memory_order_relaxed);
   s.sequence.store(sequence + 2, std::memory_order_release);
 }
@@ -83,6 +86,33 @@ bool EndpointState::cached_level(Clock::time_point now, CachedLevel& glance) con
   glance.fresh_for = memory.fresh_for;
   glance.level = memory.stale ? worst(level, Level::warn) : level;
   return true;
+}
+
+EndpointState::Counts EndpointState::counts(Clock::time_point now) const {
+  const auto& s = snapshot_;
+  Counts counts;
+  Clock::time_point finished;
+  for (;;) {
+    const unsigned before = s.sequence.load(std::memory_order_acquire);
+    if (before & 1u) continue;  // a writer is in the middle
+    counts.has_result = s.has_result.load(std::memory_order_relaxed);
+    counts.level = static_cast<Level>(s.level.load(std::memory_order_relaxed));
+    finished = Clock::time_point(Clock::duration(s.finished.load(std::memory_order_relaxed)));
+    counts.duration = Clock::duration(s.duration.load(std::memory_order_relaxed));
+    counts.executions = s.executions.load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (s.sequence.load(std::memory_order_relaxed) == before) break;
+  }
+  if (counts.has_result) {
+    counts.age = std::max(Clock::duration::zero(), now - finished);
+    // As answers show it: a result older than max_stale is not OK any more.
+    if (max_stale_ && counts.age > *max_stale_) counts.level = worst(counts.level, Level::warn);
+  }
+  // Counted before the snapshot that publishes their result: at least as new as it.
+  counts.timeouts = counters_.timeouts.load(std::memory_order_relaxed);
+  counts.failures = counters_.failures.load(std::memory_order_relaxed);
+  counts.level_changes = counters_.level_changes.load(std::memory_order_relaxed);
+  return counts;
 }
 
 std::optional<Outcome> EndpointState::cached_outcome(Clock::time_point now) const {

@@ -192,6 +192,7 @@ void read_options(const Reader& r, const json& doc, Config& config,
   }
   config.router.dashboard = r.boolean(doc, "", "dashboard", false);
   config.drain = r.duration(doc, "", "drainMs").value_or(milliseconds(0));
+  config.router.metrics = r.boolean(doc, "", "metrics", false);
   config.server.max_connections =
       static_cast<std::size_t>(r.integer(doc, "", "maxConnections", 0, 0, 1'000'000));
   if (const json* history = r.find(doc, "history")) {
@@ -295,6 +296,14 @@ Config read_config(std::string_view text, const std::string& source, const std::
                               "/dashboard would hide the dependency \"" + endpoint.name +
                               "\" (slug \"dashboard\"); rename that slug or leave the dashboard "
                               "off");
+    }
+  }
+  if (config.router.metrics) {
+    for (const auto& endpoint : config.endpoints) {
+      if (endpoint.slug != "metrics") continue;
+      r.fail("metrics", "the metrics route " + config.router.base_path +
+                            "/metrics would hide the dependency \"" + endpoint.name +
+                            "\" (slug \"metrics\"); rename that slug or leave the metrics off");
     }
   }
   return config;

@@ -26,6 +26,10 @@ endforeach()
 
 file(MAKE_DIRECTORY ${WORK})
 file(GLOB_RECURSE headers RELATIVE ${ROOT}/include ${ROOT}/include/*.hpp)
+# prometheus.hpp needs prometheus-cpp's headers, which a build without it may not have.
+if(NOT PROMETHEUS)
+  list(REMOVE_ITEM headers healthchecks/prometheus.hpp)
+endif()
 set(failed "")
 foreach(header ${headers})
   string(MAKE_C_IDENTIFIER "${header}" name)
