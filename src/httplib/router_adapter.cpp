@@ -74,8 +74,9 @@ bool handle(const Router& router, const ::httplib::Request& request,
 void mount(::httplib::Server& server, const Router& router) {
   // The router answers every method (405 with Allow for those it does not serve), so each gets
   // the route; cpp-httplib gives HEAD to the GET route.
-  const auto on_request = [&router](const ::httplib::Request& request,
-                                    ::httplib::Response& response) {
+  // A copy: the router is a handle, and the server may outlive the caller's.
+  const auto on_request = [router](const ::httplib::Request& request,
+                                   ::httplib::Response& response) {
     // The pattern matched the decoded path; a raw target outside the prefix (an encoded
     // slash, say) is nobody's.
     if (!handle(router, request, response)) {

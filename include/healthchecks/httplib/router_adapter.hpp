@@ -28,8 +28,8 @@ bool handle(const Router& router, const ::httplib::Request& request, ::httplib::
 
 /// Routes every method under the router's prefix ("/status/...") to handle(), in the order of
 /// the server's other routes (cpp-httplib takes the first pattern that matches, so mount before
-/// a catch-all of your own). Everything else stays the server's. The router must outlive the
-/// server's handlers. HEAD comes through cpp-httplib's GET route.
+/// a catch-all of your own). Everything else stays the server's. The routes keep a copy of
+/// `router` (a handle to the one router). HEAD comes through cpp-httplib's GET route.
 ///
 ///     healthchecks::httplib::mount(server, router);
 ///     server.Get("/hello", [](const auto&, auto& res) { res.set_content("hello", "text/plain");

@@ -148,6 +148,26 @@ TEST_P(AdapterEndpoints, OtherMethodsAre405WithAllow) {
   }
 }
 
+// The body of a request the router refuses is still read off the connection, not taken for the
+// start of the next request on it. (One request at a time: cpp-httplib does not answer
+// pipelined requests until more bytes arrive.)
+TEST_P(AdapterEndpoints, ABodyTheRouterRefusesDoesNotSpillIntoTheNextRequest) {
+  serve();
+  HttpConnection connection(served_->port());
+  const std::string smuggled = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  const auto refused = connection.raw(
+      "POST /status/db HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Length: " +
+          std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled,
+      300);
+  EXPECT_THAT(refused, ::testing::StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(refused, Not(HasSubstr("hello from the host")));
+  const auto next =
+      connection.raw("GET /status/db HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(next, ::testing::StartsWith("HTTP/1.1 200 "));
+  EXPECT_THAT(next, ::testing::EndsWith(R"(["OK"])"));
+}
+
 TEST_P(AdapterEndpoints, StatusCodesFromTheOptions) {
   RouterOptions options;
   options.status_codes = {{Level::crit, 503}};
