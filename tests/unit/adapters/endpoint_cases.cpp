@@ -126,6 +126,17 @@ TEST_P(AdapterEndpoints, LeavesOtherPathsToTheHost) {
   }
 }
 
+// Another base path, with a character that means something in a pattern: only its own
+// paths are the router's.
+TEST_P(AdapterEndpoints, AnotherBasePath) {
+  RouterOptions options;
+  options.base_path = "/health.v1";
+  serve(options);
+  EXPECT_EQ(get("/health.v1/db").body, R"(["OK"])");
+  EXPECT_EQ(get("/healthXv1/db").body, "not found by the host");
+  EXPECT_EQ(get("/status/db").body, "not found by the host");
+}
+
 TEST_P(AdapterEndpoints, HeadKeepsTheLengthWithoutTheBody) {
   serve();
   HttpConnection connection(served_->port());
