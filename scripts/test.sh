@@ -48,7 +48,10 @@ sanitized=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
-run_build "g++" build "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# install-deps.sh installed cpp-httplib and prometheus-cpp: their components are required here, so
+# that their tests run.
+run_build "g++" build "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DHEALTHCHECKS_WITH_HTTPLIB=ON -DHEALTHCHECKS_WITH_PROMETHEUS_CPP=ON
 # Packaging, the docs' snippets and the compile-only tests run the compiler, not our code, the
 # browser tests run Chromium against the sidecar and the walker, and the prometheus tests a real
 # Prometheus server and prometheus-cpp's Exposer (threads of an uninstrumented library): the g++

@@ -103,6 +103,10 @@ class HEALTHCHECKS_EXPORT Router {
   /// to let the host server handle everything else.
   bool matches(std::string_view target) const noexcept;
 
+  /// What every target this router answers starts with: the base path and a slash, normalised
+  /// ("/status/" by default, "/" for an empty base path). For servers that route by prefix.
+  std::string_view prefix() const noexcept;
+
   /// Answers `request` by calling `done` exactly once: at once when no check must run (am-i-up,
   /// cached results, errors), else from a registry thread when the checks have answered or hit
   /// their deadlines. Never blocks; never throws for any input (bad input is a 4xx Response).

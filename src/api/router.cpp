@@ -189,6 +189,10 @@ bool Router::matches(std::string_view target) const noexcept {
   return target.substr(0, prefix.size()) == prefix;
 }
 
+std::string_view Router::prefix() const noexcept {
+  return impl_->prefix();
+}
+
 void Router::async_handle(const Request& request, std::function<void(Response)> done) const {
   impl_->handle(request, std::move(done));
 }

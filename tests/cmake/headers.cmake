@@ -3,7 +3,7 @@
 # build, which the library's own flags would not show. Run by CTest
 # (Headers.CleanUnderStrictWarnings):
 #   cmake -DCXX=g++ -DROOT=<source> -DWORK=<dir> -DINCLUDES="a|b" -DIMPLICIT="c|d"
-#         -DDEFINES="X=1|Y" -P headers.cmake
+#         -DDEFINES="X=1|Y" [-DHTTPLIB=ON -DHTTPLIB_OPTIONS="-DA|-DB"] -P headers.cmake
 # Dependencies (Boost, nlohmann) come in through -isystem, so only our own lines are judged.
 cmake_minimum_required(VERSION 3.25)
 string(REPLACE "|" ";" includes "${INCLUDES}")
@@ -34,8 +34,18 @@ set(failed "")
 foreach(header ${headers})
   string(MAKE_C_IDENTIFIER "${header}" name)
   set(source ${WORK}/${name}.cpp)
+  # The cpp-httplib adapter's header needs cpp-httplib and its pkg-config flags (HTTPLIB_OPTIONS).
+  set(extra "")
+  if(header MATCHES "^healthchecks/httplib/")
+    if(NOT HTTPLIB)
+      message(STATUS "${header}: not checked, the cpp-httplib adapter is not built")
+      list(REMOVE_ITEM headers ${header})
+      continue()
+    endif()
+    string(REPLACE "|" ";" extra "${HTTPLIB_OPTIONS}")
+  endif()
   file(WRITE ${source} "#include <${header}>\n")
-  execute_process(COMMAND ${CXX} ${flags} ${source} RESULT_VARIABLE rc ERROR_VARIABLE err
+  execute_process(COMMAND ${CXX} ${flags} ${extra} ${source} RESULT_VARIABLE rc ERROR_VARIABLE err
                   OUTPUT_VARIABLE out)
   if(NOT rc EQUAL 0)
     message("${header}:\n${out}${err}")

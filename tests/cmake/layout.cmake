@@ -5,6 +5,7 @@
 #   src/sidecar             only the public headers, util/ and its own
 #   src/checks              no runtime/, transport/ or sidecar/ headers
 #   src/walk                public headers, util/, runtime/runtime.hpp and its own; no Asio or Beast
+#   httplib.h               only in include/healthchecks/httplib/ and src/httplib/
 set(offenders "")
 function(check_folder dir pattern)  # pattern: a regex over the included name
   file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/${dir}/*.hpp ${ROOT}/${dir}/*.cpp)
@@ -44,6 +45,20 @@ check_folder(src/sidecar "#[ \t]*include[ \t]*\"(core|api|runtime|transport|chec
 check_folder(src/checks "#[ \t]*include[ \t]*\"(runtime|transport|sidecar)/")
 # The walker speaks HTTP through the public client, on a Runtime it owns (runtime.hpp only).
 check_folder(src/walk "boost/(asio|beast)|runtime_impl\\.hpp|#[ \t]*include[ \t]*\"(core|api|transport|checks|sidecar|detail)/")
+
+# cpp-httplib only in its adapter (its header and source), compiled with cpp-httplib's flags.
+file(GLOB_RECURSE sources RELATIVE ${ROOT} ${ROOT}/include/*.hpp ${ROOT}/src/*.hpp ${ROOT}/src/*.cpp)
+foreach(file ${sources})
+  if(file MATCHES "^(include/healthchecks|src)/httplib/")
+    continue()
+  endif()
+  file(STRINGS ${ROOT}/${file} lines REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]httplib\\.h[>\"]")
+  if(lines)
+    list(APPEND offenders "${file}: ${lines} (only healthchecks/httplib/ includes cpp-httplib)")
+  endif()
+endforeach()
+list(LENGTH sources count)
+message(STATUS "httplib.h: ${count} files checked")
 
 if(offenders)
   list(JOIN offenders "\n  " text)

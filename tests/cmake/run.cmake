@@ -82,8 +82,10 @@ function(build_and_unpack_deb)
   endforeach()
   run(${WORK}/root/usr/bin/healthchecks-sidecar --version)
   # A consumer found with find_package in the unpacked root, and one built with pkg-config.
+  components_in(${WORK}/root components)
   run(${configure} -S ${SOURCE}/tests/cmake/find_package -B ${WORK}/build
       -DCMAKE_PREFIX_PATH=${WORK}/root/usr -DHEALTHCHECKS_WANTED=${VERSION}
+      "-DHEALTHCHECKS_COMPONENTS=${components}"
       -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON)
   run(${CMAKE_COMMAND} --build ${WORK}/build)
   run(${WORK}/build/consumer)
@@ -91,12 +93,29 @@ function(build_and_unpack_deb)
   build_with_pkg_config("${pc_files}")
 endfunction()
 
+# The optional components whose targets a package's config directory holds.
+function(components_in prefix out)
+  set(found "")
+  file(GLOB_RECURSE files ${prefix}/*/healthchecksPrometheusTargets.cmake)
+  if(files)
+    list(APPEND found prometheus)
+  endif()
+  file(GLOB_RECURSE files ${prefix}/*/healthchecksHttplibTargets.cmake)
+  if(files)
+    list(APPEND found httplib)
+  endif()
+  string(REPLACE ";" "," found "${found}")  # a list would split in run()'s arguments
+  set(${out} "${found}" PARENT_SCOPE)
+endfunction()
+
 set(configure ${CMAKE_COMMAND} -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX})
 file(REMOVE_RECURSE ${WORK})
 if(MODE STREQUAL "find_package")
   run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
+  components_in(${WORK}/prefix components)
   run(${configure} -S ${SOURCE}/tests/cmake/find_package -B ${WORK}/build
-      -DCMAKE_PREFIX_PATH=${WORK}/prefix -DHEALTHCHECKS_WANTED=${VERSION})
+      -DCMAKE_PREFIX_PATH=${WORK}/prefix -DHEALTHCHECKS_WANTED=${VERSION}
+      "-DHEALTHCHECKS_COMPONENTS=${components}")
   run(${CMAKE_COMMAND} --build ${WORK}/build)
   run(${WORK}/build/consumer)
 elseif(MODE STREQUAL "add_subdirectory")

@@ -3,7 +3,7 @@
 #   cmake -DCXX=<compiler> -DSOURCE=<snippet.cpp> -DFLAGS=<snippet_flags.cmake> -DROOT=<source dir>
 #         -P compile_snippet.cmake
 cmake_minimum_required(VERSION 3.25)
-include(${FLAGS})  # sets includes, definitions and implicit (the compiler's own directories)
+include(${FLAGS})  # sets includes, definitions, implicit (the compiler's own directories), options
 set(args -std=c++17 -fsyntax-only -Wall -Wextra -Wpedantic -Werror)
 foreach(dir IN LISTS includes)
   if(dir IN_LIST implicit)
@@ -20,6 +20,8 @@ endforeach()
 foreach(definition IN LISTS definitions)
   list(APPEND args -D${definition})
 endforeach()
+# Compile options of a dependency that needs them (cpp-httplib's pkg-config Cflags).
+list(APPEND args ${options})
 execute_process(COMMAND ${CXX} ${args} ${SOURCE} RESULT_VARIABLE result)
 if(NOT result EQUAL 0)
   message(FATAL_ERROR "${SOURCE} does not compile (${CXX} ${args})")

@@ -2,11 +2,13 @@
 // knows every key they document, and the sample about file reads. (Their C++ blocks are
 // compiled by the DocSnippets tests, docs/snippets.md.)
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -155,6 +157,35 @@ TEST(DeploymentDocs, BlocksAreTheTestedFiles) {
   EXPECT_GE(shown.size(), 8u);
   for (const char* config : {"deployment/sidecar.json", "deployment/consul-status-codes.json"}) {
     EXPECT_NO_THROW((void)load_config(docs + config, without_environment())) << config;
+  }
+}
+
+// The recipe of docs/api.md, "Any HTTP server", is the code that runs: its lines stand, in this
+// order and consecutively (indentation aside), in the example that serves with it and in the
+// endpoint tests' "Recipe" host (tests/support/served_beast.cpp).
+std::vector<std::string> stripped_lines(const std::string& path) {
+  std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + path);
+  EXPECT_TRUE(in) << path;
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    const auto first = line.find_first_not_of(' ');
+    lines.push_back(first == std::string::npos ? std::string() : line.substr(first));
+  }
+  return lines;
+}
+
+TEST(DocsRecipe, IsTheCodeThatRuns) {
+  const auto doc = stripped_lines("docs/api.md");
+  const auto marker = std::find(doc.begin(), doc.end(), "<!-- snippet: any-server -->");
+  ASSERT_NE(marker, doc.end()) << "docs/api.md has no <!-- snippet: any-server --> block";
+  ASSERT_EQ(*(marker + 1), "```cpp");
+  const auto end = std::find(marker + 2, doc.end(), "```");
+  const std::vector<std::string> recipe(marker + 2, end);
+  ASSERT_GE(recipe.size(), 5u);
+  for (const char* path : {"examples/any_server.cpp", "tests/support/served_beast.cpp"}) {
+    const auto code = stripped_lines(path);
+    EXPECT_NE(std::search(code.begin(), code.end(), recipe.begin(), recipe.end()), code.end())
+        << path << " does not hold the recipe of docs/api.md as it stands there";
   }
 }
 

@@ -100,9 +100,15 @@ macro(docs_add_snippet_test)
   elseif(NOT block_marker STREQUAL "program" AND
          NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/harness/${block_marker}.cpp)
     set(problem "no harness tests/docs/harness/${block_marker}.cpp")
+  elseif(block_marker MATCHES "^httplib-" AND NOT healthchecks_httplib)
+    set(problem "the cpp-httplib adapter is not built: apt-get install libcpp-httplib-dev (or scripts/install-deps.sh test), then configure again")
   else()
     set(problem "")
     docs_write_snippet(${source} ${block_marker} ${markdown} ${first_line} "${code}")
+  endif()
+  set(flags ${CMAKE_CURRENT_BINARY_DIR}/snippet_flags.cmake)
+  if(block_marker MATCHES "^httplib-")
+    set(flags ${CMAKE_CURRENT_BINARY_DIR}/snippet_flags_httplib.cmake)
   endif()
   if(NOT problem STREQUAL "")
     add_test(NAME ${test} COMMAND ${CMAKE_COMMAND} -E echo "${name}:${first_line}: ${problem}")
@@ -110,7 +116,7 @@ macro(docs_add_snippet_test)
   else()
     add_test(NAME ${test}
              COMMAND ${CMAKE_COMMAND} -DCXX=${CMAKE_CXX_COMPILER} -DSOURCE=${source}
-                     -DFLAGS=${CMAKE_CURRENT_BINARY_DIR}/snippet_flags.cmake -DROOT=${PROJECT_SOURCE_DIR}
+                     -DFLAGS=${flags} -DROOT=${PROJECT_SOURCE_DIR}
                      -P ${CMAKE_CURRENT_SOURCE_DIR}/compile_snippet.cmake)
     set_tests_properties(${test} PROPERTIES LABELS docs TIMEOUT 300)
   endif()

@@ -58,12 +58,34 @@ TEST(AsioCheckExample, ConnectsWithTheRegistrysExecutor) {
   EXPECT_THAT(reply.body, HasSubstr("connected in"));
 }
 
+// any_server runs the docs' recipe for any server: the request's fields reach the router, HEAD
+// keeps the length, the service keeps its own routes.
+TEST(AnyServerExample, HandsMethodTargetAndFieldsToTheRouter) {
+  const auto port = free_port();
+  Process example({HEALTHCHECKS_ANY_SERVER_PATH, std::to_string(port)});
+  ASSERT_TRUE(example.read_line()) << example.read_stderr();
+  const auto sessions = http_get(port, "/status/sessions");
+  EXPECT_EQ(sessions.body, R"(["OK"])");
+  EXPECT_EQ(sessions.header("cache-control"), "no-cache");
+  const auto head = http_get(port, "/status/sessions", "HEAD");
+  EXPECT_EQ(head.header("content-length"), "6");
+  EXPECT_EQ(head.body, "");
+  const auto post = http_get(port, "/status/sessions", "POST", {{"Content-Length", "0"}});
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.header("allow"), "GET, HEAD");
+  // A hop count from a field: the router refuses a request that has crossed too many services.
+  EXPECT_THAT(http_get(port, "/status/aggregate", "GET", {{"x-healthchecks-hops", "99"}}).body,
+              HasSubstr("CRIT"));
+  EXPECT_EQ(http_get(port, "/hello").body, "hello\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(All, Examples,
                          ::testing::Values(Example{HEALTHCHECKS_EMBEDDED_SERVER_PATH,
                                                    "embedded_server"},
                                            Example{HEALTHCHECKS_EMBED_BEAST_PATH, "embed_beast"},
                                            Example{HEALTHCHECKS_ASYNC_CHECK_PATH, "async_check"},
-                                           Example{HEALTHCHECKS_ASIO_CHECK_PATH, "asio_check"}),
+                                           Example{HEALTHCHECKS_ASIO_CHECK_PATH, "asio_check"},
+                                           Example{HEALTHCHECKS_ANY_SERVER_PATH, "any_server"}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

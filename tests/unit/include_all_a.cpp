@@ -4,6 +4,9 @@
 #include "healthchecks/asio/executor.hpp"
 #include "healthchecks/beast/router_adapter.hpp"
 #include "healthchecks/testing.hpp"
+#ifdef HEALTHCHECKS_TEST_HTTPLIB
+#include "healthchecks/httplib/router_adapter.hpp"
+#endif
 
 #include <gtest/gtest.h>
 

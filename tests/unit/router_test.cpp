@@ -266,6 +266,7 @@ TEST_F(RouterDemo, BadTargetsAre4xx) {
   EXPECT_FALSE(router_->matches("/elsewhere"));
   EXPECT_FALSE(router_->matches("/status"));
   EXPECT_TRUE(router_->matches("/status/about"));
+  EXPECT_EQ(router_->prefix(), "/status/");
 }
 
 TEST(Router, AggregateIsDeterministicWhateverFinishesFirst) {
@@ -397,6 +398,7 @@ TEST(Router, BasePathIsConfigurable) {
   Router router(registry, options);
   EXPECT_TRUE(router.matches("/internal/health/am-i-up"));
   EXPECT_FALSE(router.matches("/status/am-i-up"));
+  EXPECT_EQ(router.prefix(), "/internal/health/");
   EXPECT_EQ(router.handle("GET", "/internal/health/am-i-up").body, "OK");
   EXPECT_THAT(router.handle("GET", "/internal/health/nope").body,
               HasSubstr("does not exist: /internal/health/nope"));
