@@ -132,6 +132,9 @@ Or try:
   curl -s 'localhost:8080/status/traverse?dependencies=service-2,service-1'
   curl -s 'localhost:8080/status/traverse?dependencies=service-2&action=aggregate'
   curl -s localhost:8080/status/v2/about
+  curl -s -H 'Accept: application/health+json' localhost:8080/status/aggregate   # IETF health+json
+  curl -i 'localhost:8080/status/aggregate?tag=readiness'   # only the checks tagged "readiness"
+  curl -s localhost:8080/status/metrics                     # for Prometheus
 Break a dependency and watch the answer change:
   pkill -f 'redis-server 127.0.0.1:6390'   # the cache goes CRIT
   pkill -f service-1.json                   # Service 1 goes CRIT, in demo-app and in service-2
