@@ -1,7 +1,8 @@
 // any_server: the Health Checks API in a server the library knows nothing of, here one on bare
 // POSIX sockets. Whatever hands over the method, the target and the header fields can do what
-// answer() does: the lines marked "the recipe" are those of docs/api.md, "Any HTTP server".
-// One request per connection, each on a thread of its own; a sketch, not a production server.
+// answer() does: the lines marked "the recipe" are those of docs/integrations.md, "Any HTTP
+// server". One request per connection, each on a thread of its own; a sketch, not a production
+// server.
 //
 //   build/bin/any_server 8080
 //   curl -i localhost:8080/hello              # the service's own route
@@ -86,7 +87,7 @@ void serve(int fd, std::string peer_address, const healthchecks::Router& router)
   if (method.empty()) return send(400, "text/plain", {}, "Bad Request\n");
 
   [&] {
-    // The recipe (docs/api.md, "Any HTTP server"):
+    // The recipe (docs/integrations.md, "Any HTTP server"):
     if (router.matches(target)) {
       healthchecks::Fields fields;
       for (const auto& [name, value] : headers) fields.add(name, value);

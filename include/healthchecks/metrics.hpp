@@ -2,7 +2,7 @@
 // their checks did, read from the latest results. Reading never runs a check, so a scrape costs
 // microseconds. Served at <base_path>/metrics with RouterOptions::metrics; this header is for
 // services that expose metrics elsewhere (healthchecks/prometheus.hpp adds a prometheus-cpp
-// Collectable). The series and their meaning: docs/api.md, "Metrics".
+// Collectable). The series and their meaning: docs/integrations.md, "Metrics".
 #pragma once
 
 #include <cstdint>

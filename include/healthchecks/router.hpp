@@ -75,8 +75,8 @@ struct RouterOptions {
   // Metrics.
 
   /// Serve `<base_path>/metrics`: Prometheus metrics of the dependencies and the aggregate
-  /// (healthchecks/metrics.hpp; the series: docs/api.md, "Metrics"). A scrape reads the latest
-  /// results and never runs a check. Public like the levels, redacted or not: the metrics
+  /// (healthchecks/metrics.hpp; the series: docs/integrations.md, "Metrics"). A scrape reads the
+  /// latest results and never runs a check. Public like the levels, redacted or not: the metrics
   /// carry no descriptions or details, only names, slugs, types (as about's redacted form
   /// shows them), levels, timings and counts. Off by default (the path is then an unknown
   /// slug, 404). Router's constructor throws Error when a dependency has the slug `metrics`.

@@ -1,5 +1,5 @@
 // The IETF health+json format (draft-inadarei-api-health-check): aggregate and About for
-// clients that ask for it by Accept (api/accept.hpp). The wire shape is in docs/api.md.
+// clients that ask for it by Accept (api/accept.hpp). The wire shape is in docs/integrations.md.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // The metrics' series, HELP texts and level label values, shared by the text rendering
 // (metrics.cpp) and the prometheus-cpp collector (src/prometheus/), so that both say the same.
-// The names are a contract (docs/api.md, "Metrics"): never rename one.
+// The names are a contract (docs/integrations.md, "Metrics"): never rename one.
 #pragma once
 
 #include <string_view>

@@ -1,5 +1,6 @@
 // Metrics (healthchecks/metrics.hpp): the endpoints' counts read without locks, and their
-// Prometheus text. The series names are a contract (docs/api.md, "Metrics"): never rename one.
+// Prometheus text. The series names are a contract (docs/integrations.md, "Metrics"): never rename
+// one.
 #include "healthchecks/metrics.hpp"
 
 #include <algorithm>

@@ -1,8 +1,8 @@
 // The docs say what the code does: the sidecar accepts every configuration the docs show and
 // knows every key they document, and the sample about file reads. (Their C++ blocks are
 // compiled by the DocSnippets tests, docs/snippets.md.)
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -160,8 +160,8 @@ TEST(DeploymentDocs, BlocksAreTheTestedFiles) {
   }
 }
 
-// The recipe of docs/api.md, "Any HTTP server", is the code that runs: its lines stand, in this
-// order and consecutively (indentation aside), in the example that serves with it and in the
+// The recipe of docs/integrations.md, "Any HTTP server", is the code that runs: its lines stand, in
+// this order and consecutively (indentation aside), in the example that serves with it and in the
 // endpoint tests' "Recipe" host (tests/support/served_beast.cpp).
 std::vector<std::string> stripped_lines(const std::string& path) {
   std::ifstream in(std::string(HEALTHCHECKS_SOURCE_DIR) + "/" + path);
@@ -175,9 +175,9 @@ std::vector<std::string> stripped_lines(const std::string& path) {
 }
 
 TEST(DocsRecipe, IsTheCodeThatRuns) {
-  const auto doc = stripped_lines("docs/api.md");
+  const auto doc = stripped_lines("docs/integrations.md");
   const auto marker = std::find(doc.begin(), doc.end(), "<!-- snippet: any-server -->");
-  ASSERT_NE(marker, doc.end()) << "docs/api.md has no <!-- snippet: any-server --> block";
+  ASSERT_NE(marker, doc.end()) << "docs/integrations.md has no <!-- snippet: any-server --> block";
   ASSERT_EQ(*(marker + 1), "```cpp");
   const auto end = std::find(marker + 2, doc.end(), "```");
   const std::vector<std::string> recipe(marker + 2, end);
@@ -185,7 +185,7 @@ TEST(DocsRecipe, IsTheCodeThatRuns) {
   for (const char* path : {"examples/any_server.cpp", "tests/support/served_beast.cpp"}) {
     const auto code = stripped_lines(path);
     EXPECT_NE(std::search(code.begin(), code.end(), recipe.begin(), recipe.end()), code.end())
-        << path << " does not hold the recipe of docs/api.md as it stands there";
+        << path << " does not hold the recipe of docs/integrations.md as it stands there";
   }
 }
 

@@ -1,8 +1,8 @@
 // The router in a Boost.Beast server, two ways: through healthchecks::beast::handle, as a host
 // service embeds it (examples/embed_beast.cpp does the same with async_handle); and through the
-// recipe of docs/api.md, "Any HTTP server", with Beast as the server that hands over method,
-// target and fields. One I/O thread; the blocking calls keep every callback on it, so nothing
-// outlives the server.
+// recipe of docs/integrations.md, "Any HTTP server", with Beast as the server that hands over
+// method, target and fields. One I/O thread; the blocking calls keep every callback on it, so
+// nothing outlives the server.
 #include <ctime>
 #include <memory>
 #include <string>
@@ -78,7 +78,7 @@ class Session : public std::enable_shared_from_this<Session> {
       write(std::move(res));
     };
     [&] {
-      // docs/api.md, "Any HTTP server", as it stands there (DocsRecipe.IsTheCodeThatRuns).
+      // docs/integrations.md, "Any HTTP server", as it stands there (DocsRecipe.IsTheCodeThatRuns).
       if (router.matches(target)) {
         healthchecks::Fields fields;
         for (const auto& [name, value] : headers) fields.add(name, value);

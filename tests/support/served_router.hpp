@@ -40,7 +40,8 @@ std::vector<Adapter> adapters();
 bool built_with_httplib();
 
 std::unique_ptr<ServedRouter> serve_with_beast(const Router& router);
-/// Beast handing method, target and fields to the recipe of docs/api.md ("Any HTTP server").
+/// Beast handing method, target and fields to the recipe of docs/integrations.md ("Any HTTP
+/// server").
 std::unique_ptr<ServedRouter> serve_with_recipe(const Router& router);
 std::unique_ptr<ServedRouter> serve_with_httplib_mount(const Router& router);
 std::unique_ptr<ServedRouter> serve_with_httplib_handle(const Router& router);
