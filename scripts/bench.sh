@@ -136,6 +136,12 @@ instructions_per_request() {  # url, commands separated by "--"
   requests=$(wrk -t1 -c4 -d4s "$url" | awk '/requests in/ {print $1}')
   for pid in "${cg_pids[@]}"; do callgrind_control -d "$pid" >/dev/null; kill -TERM "$pid"; done
   wait "${cg_pids[@]}" 2>/dev/null || true
+  if [[ -z $requests || $requests -eq 0 ]]; then
+    # Under callgrind a process is some 50 times slower: on a loaded machine wrk may get no
+    # answer in its window. Say so rather than divide by zero.
+    echo "bench: no request answered in the callgrind window for $url (machine too loaded?)" >&2
+    exit 1
+  fi
   local total=0
   for f in "${files[@]}"; do
     total=$((total + $(awk '/^summary:/ {print $2}' "$f.1")))  # the dump taken after the load
