@@ -6,6 +6,10 @@
 #
 #   scripts/bench.sh [SECONDS_PER_RUN=3] [ROUNDS=5]
 #
+# Each measure is also set against nginx (one process, one worker: `return 200 "OK"` for the
+# endpoints, and a second nginx proxying to it over a kept-alive upstream for a traverse hop), the
+# fastest thing a team could put in front of a health endpoint (issue 17's yardstick).
+#
 # Two figures per measure, both as bare / sidecar cost (higher is better, 1.0 = as fast as bare):
 # - throughput: the median over ROUNDS of (sidecar req/s) / (bare req/s) with wrk, 1 thread,
 #   32 keep-alive connections, the two runs back to back; servers on 1 thread each;
@@ -76,6 +80,58 @@ cat >"$work/front.json" <<EOF
 EOF
 read -r front_port front_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/front.json")
 pids+=("$front_pid")
+
+# The yardstick: nginx answering 200 "OK" from its config, and a second nginx that proxies to it
+# over kept-alive upstream connections (one request in, one out: what a traverse hop does). One
+# process each (master_process off: the worker itself), files in the work directory. Callgrind
+# runs the same configurations on ports of their own.
+nginx_conf() {  # dir, port, location body, upstream port
+  mkdir -p "$1"
+  cat >"$1/nginx.conf" <<EOF
+worker_processes 1;
+worker_rlimit_nofile 8192;
+error_log $1/error.log warn;
+pid $1/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/body;
+  proxy_temp_path $1/proxy;
+  fastcgi_temp_path $1/fastcgi;
+  uwsgi_temp_path $1/uwsgi;
+  scgi_temp_path $1/scgi;
+  keepalive_requests 1000000;
+  upstream origin { server 127.0.0.1:${4:-1}; keepalive 64; }
+  server {
+    listen 127.0.0.1:$2;
+    location / { $3 }
+  }
+}
+EOF
+}
+start_nginx() {  # dir -> pid, once it answers
+  nginx -p "$1" -c "$1/nginx.conf" -g "daemon off; master_process off;" >"$1/out" 2>&1 &
+  local pid=$! port
+  port=$(awk '$1 == "listen" {sub(/.*:/, "", $2); sub(/;/, "", $2); print $2}' "$1/nginx.conf")
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/" && { echo "$pid"; return; }
+    sleep 0.05
+  done
+  echo "nginx did not start: $(cat "$1/out" "$1/error.log" 2>/dev/null)" >&2
+  exit 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ok_body='return 200 "OK";'
+proxy_body='proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";'
+nginx_ok_port=$(free_port)
+nginx_proxy_port=$(free_port)
+nginx_conf "$work/nginx-ok" "$nginx_ok_port" "$ok_body"
+nginx_conf "$work/nginx-proxy" "$nginx_proxy_port" "$proxy_body" "$nginx_ok_port"
+nginx_ok_pid=$(start_nginx "$work/nginx-ok")
+nginx_proxy_pid=$(start_nginx "$work/nginx-proxy")
+pids+=("$nginx_ok_pid" "$nginx_proxy_pid")
+nginx_conf "$work/nginx-ok-cg" 18197 "$ok_body"
+nginx_conf "$work/nginx-proxy-cg" 18198 "$proxy_body" 18197
 
 # The same hop to an https peer: a CA made for the run, the peer serving a certificate it signed,
 # the front trusting that CA.
@@ -150,17 +206,24 @@ instructions_per_request() {  # url, commands separated by "--"
 }
 
 results=()
-measure() {  # label, url, url of the callgrind run, target ratio, its commands...
-  local label=$1 url=$2 cg_url=$3 target=$4 ratios=() last=""
-  shift 4
+nginx_results=()
+# label, url, url of the callgrind run, target ratio to bare, nginx url, nginx's instructions per
+# request, target ratio to nginx, the sidecar commands...
+measure() {
+  local label=$1 url=$2 cg_url=$3 target=$4 nginx_url=$5 nginx_instructions=$6 nginx_target=$7
+  local ratios=() nginx_ratios=() last=""
+  shift 7
   for _ in $(seq "$rounds"); do
     read -r bare_rps _ _ _ < <(wrk_run "http://127.0.0.1:$bare_port/")
+    read -r nginx_rps _ _ _ < <(wrk_run "$nginx_url")
     read -r rps p50 p99 errors < <(wrk_run "$url")
     ratios+=("$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')")
-    last="$rps req/s (bare $bare_rps), p50 $p50, p99 $p99, errors $errors"
+    nginx_ratios+=("$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}')")
+    last="$rps req/s (bare $bare_rps, nginx $nginx_rps), p50 $p50, p99 $p99, errors $errors"
   done
-  local ratio
+  local ratio nginx_ratio
   ratio=$(printf '%s\n' "${ratios[@]}" | median)
+  nginx_ratio=$(printf '%s\n' "${nginx_ratios[@]}" | median)
   local instructions instruction_ratio
   instructions=$(instructions_per_request "$cg_url" "$@")
   instruction_ratio=$(awk -v a="$bare_instructions" -v b="$instructions" 'BEGIN {printf "%.2f", a / b}')
@@ -168,7 +231,11 @@ measure() {  # label, url, url of the callgrind run, target ratio, its commands.
   verdict=$(awk -v r="$ratio" -v i="$instruction_ratio" -v t="$target" \
     'BEGIN {print (r >= t && i >= t) ? "met" : "MISSED"}')
   results+=("| $label | **$ratio** (rounds: ${ratios[*]}) | **$instruction_ratio** ($instructions per request) | >= $target $verdict | $last |")
-  echo "$label: throughput ratio $ratio [${ratios[*]}], instruction ratio $instruction_ratio; last round: $last" >&2
+  local nginx_instruction_ratio nginx_verdict
+  nginx_instruction_ratio=$(awk -v a="$nginx_instructions" -v b="$instructions" 'BEGIN {printf "%.2f", a / b}')
+  nginx_verdict=$(awk -v r="$nginx_ratio" -v t="$nginx_target" 'BEGIN {print (r >= t) ? "met" : "MISSED"}')
+  nginx_results+=("| $label | **$nginx_ratio** (rounds: ${nginx_ratios[*]}) | **$nginx_instruction_ratio** (nginx $nginx_instructions per request) | >= $nginx_target $nginx_verdict |")
+  echo "$label: throughput ratio $ratio [${ratios[*]}], instruction ratio $instruction_ratio; against nginx $nginx_ratio [${nginx_ratios[*]}], instructions $nginx_instruction_ratio; last round: $last" >&2
 }
 
 (curl -fs "http://127.0.0.1:$hundred_port/status/aggregate" >/dev/null)  # fill the cache
@@ -181,16 +248,33 @@ sed -e 's/127.0.0.1:0/127.0.0.1:18192/' -e "s/:$four_port/:18190/" "$work/front.
 sidecar=build-bench/bin/healthchecks-sidecar
 bare_instructions=$(instructions_per_request "http://127.0.0.1:18193/" build-bench/bin/bare_server 18193)
 echo "bare server: $bare_instructions instructions per request" >&2
+nginx_ok_instructions=$(instructions_per_request "http://127.0.0.1:18197/" \
+  nginx -p "$work/nginx-ok-cg" -c "$work/nginx-ok-cg/nginx.conf" -g "daemon off; master_process off;")
+nginx_proxy_instructions=$(instructions_per_request "http://127.0.0.1:18198/" \
+  nginx -p "$work/nginx-ok-cg" -c "$work/nginx-ok-cg/nginx.conf" -g "daemon off; master_process off;" -- \
+  nginx -p "$work/nginx-proxy-cg" -c "$work/nginx-proxy-cg/nginx.conf" -g "daemon off; master_process off;")
+echo "nginx: $nginx_ok_instructions instructions per request; proxy hop (both): $nginx_proxy_instructions" >&2
+nginx_ok="http://127.0.0.1:$nginx_ok_port/"
+nginx_proxy="http://127.0.0.1:$nginx_proxy_port/"
 
 measure "am-i-up" "http://127.0.0.1:$four_port/status/am-i-up" \
-  "http://127.0.0.1:18190/status/am-i-up" 0.9 $sidecar --config "$work/four-cg.json"
+  "http://127.0.0.1:18190/status/am-i-up" 0.9 "$nginx_ok" "$nginx_ok_instructions" 0.9 \
+  $sidecar --config "$work/four-cg.json"
 measure "aggregate, 100 cached checks" "http://127.0.0.1:$hundred_port/status/aggregate" \
-  "http://127.0.0.1:18191/status/aggregate" 0.7 $sidecar --config "$work/hundred-cg.json"
+  "http://127.0.0.1:18191/status/aggregate" 0.7 "$nginx_ok" "$nginx_ok_instructions" 0.8 \
+  $sidecar --config "$work/hundred-cg.json"
 measure "about, 4 instant checks" "http://127.0.0.1:$four_port/status/about" \
-  "http://127.0.0.1:18190/status/about" 0.5 $sidecar --config "$work/four-cg.json"
+  "http://127.0.0.1:18190/status/about" 0.5 "$nginx_ok" "$nginx_ok_instructions" 0.6 \
+  $sidecar --config "$work/four-cg.json"
 measure "traverse, one hop across two sidecars" \
   "http://127.0.0.1:$front_port/status/traverse?dependencies=four" \
   "http://127.0.0.1:18192/status/traverse?dependencies=four" 0.25 \
+  "$nginx_proxy" "$nginx_proxy_instructions" 0.6 \
+  $sidecar --config "$work/four-cg.json" -- $sidecar --config "$work/front-cg.json"
+measure "traverse?action=am-i-up, one hop across two sidecars" \
+  "http://127.0.0.1:$front_port/status/traverse?dependencies=four&action=am-i-up" \
+  "http://127.0.0.1:18192/status/traverse?dependencies=four&action=am-i-up" 0.25 \
+  "$nginx_proxy" "$nginx_proxy_instructions" 0.6 \
   $sidecar --config "$work/four-cg.json" -- $sidecar --config "$work/front-cg.json"
 
 # The https hop against the plain one, in the same rounds: TLS must cost a handshake per
@@ -248,6 +332,12 @@ report=$(cat <<EOF
 |---|---|---|---|---|
 $(printf '%s\n' "${results[@]}")
 
+Against nginx 1.22, one process (\`return 200 "OK"\`; for the hops a second nginx proxying to it over kept-alive upstream connections), in the same rounds:
+
+| measure | throughput, sidecar / nginx | instructions, nginx / sidecar | target (issue 17) |
+|---|---|---|---|
+$(printf '%s\n' "${nginx_results[@]}")
+
 | measure | throughput, https hop / plain hop | instructions, plain hop / https hop | target | last wrk round |
 |---|---|---|---|---|
 | traverse, one hop to an https peer (kept-alive) | **$tls_ratio** (rounds: ${tls_ratios[*]}) | **$tls_instruction_ratio** ($tls_hop per request; plain hop $plain_hop) | >= 0.8 $tls_verdict | $tls_last |
@@ -260,7 +350,7 @@ Peak RSS (VmHWM) after the runs: four checks $(rss "$four_pid") MiB, hundred che
 
 ${coalescing}
 
-Bare server: $bare_instructions instructions per request (callgrind).
+Bare server: $bare_instructions instructions per request; nginx: $nginx_ok_instructions, and a proxied hop (both nginx processes) $nginx_proxy_instructions (callgrind).
 
 Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(g++ --version | head -1); wrk -t1 -c$connections -d${seconds}s, $rounds rounds.
 EOF
