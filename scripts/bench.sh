@@ -205,6 +205,20 @@ instructions_per_request() {  # url, commands separated by "--"
   echo $((total / requests))
 }
 
+# One URL against another in the same rounds, the baseline first in each: sets pair_ratios (one
+# per round), pair_ratio (their median) and pair_last (the last round's figures).
+paired_rounds() {  # url, baseline url, baseline's name
+  local rps base_rps p50 p99 errors
+  pair_ratios=()
+  for _ in $(seq "$rounds"); do
+    read -r base_rps _ _ _ < <(wrk_run "$2")
+    read -r rps p50 p99 errors < <(wrk_run "$1")
+    pair_ratios+=("$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2f", a / b}')")
+    pair_last="$rps req/s ($3 $base_rps), p50 $p50, p99 $p99, errors $errors"
+  done
+  pair_ratio=$(printf '%s\n' "${pair_ratios[@]}" | median)
+}
+
 results=()
 nginx_results=()
 # label, url, url of the callgrind run, target ratio to bare, nginx url, nginx's instructions per
@@ -281,15 +295,9 @@ measure "traverse?action=am-i-up, one hop across two sidecars" \
 # connection, not per request.
 sed -e 's/127.0.0.1:0/127.0.0.1:18194/' "$work/four-tls.json" >"$work/four-tls-cg.json"
 sed -e 's/127.0.0.1:0/127.0.0.1:18195/' -e "s/:$four_tls_port/:18194/" "$work/front-tls.json" >"$work/front-tls-cg.json"
-tls_ratios=()
-tls_last=""
-for _ in $(seq "$rounds"); do
-  read -r plain_rps _ _ _ < <(wrk_run "http://127.0.0.1:$front_port/status/traverse?dependencies=four")
-  read -r tls_rps p50 p99 errors < <(wrk_run "http://127.0.0.1:$front_tls_port/status/traverse?dependencies=four")
-  tls_ratios+=("$(awk -v a="$tls_rps" -v b="$plain_rps" 'BEGIN {printf "%.2f", a / b}')")
-  tls_last="$tls_rps req/s (plain hop $plain_rps), p50 $p50, p99 $p99, errors $errors"
-done
-tls_ratio=$(printf '%s\n' "${tls_ratios[@]}" | median)
+paired_rounds "http://127.0.0.1:$front_tls_port/status/traverse?dependencies=four" \
+  "http://127.0.0.1:$front_port/status/traverse?dependencies=four" "plain hop"
+tls_ratios=("${pair_ratios[@]}") tls_ratio=$pair_ratio tls_last=$pair_last
 plain_hop=$(instructions_per_request "http://127.0.0.1:18192/status/traverse?dependencies=four" \
   $sidecar --config "$work/four-cg.json" -- $sidecar --config "$work/front-cg.json")
 tls_hop=$(instructions_per_request "http://127.0.0.1:18195/status/traverse?dependencies=four" \
@@ -302,15 +310,9 @@ echo "traverse over https: throughput ratio to the plain hop $tls_ratio [${tls_r
 # A metrics scrape of the hundred checks against am-i-up of the same sidecar, in the same rounds:
 # a scrape reads the latest results and must cost no more than about two am-i-ups. The callgrind
 # runs refresh in the background (from start-up), so that the scrape they count has results.
-metrics_ratios=()
-metrics_last=""
-for _ in $(seq "$rounds"); do
-  read -r up_rps _ _ _ < <(wrk_run "http://127.0.0.1:$scraped_port/status/am-i-up")
-  read -r metrics_rps p50 p99 errors < <(wrk_run "http://127.0.0.1:$scraped_port/status/metrics")
-  metrics_ratios+=("$(awk -v a="$metrics_rps" -v b="$up_rps" 'BEGIN {printf "%.2f", a / b}')")
-  metrics_last="$metrics_rps req/s (am-i-up $up_rps), p50 $p50, p99 $p99, errors $errors"
-done
-metrics_ratio=$(printf '%s\n' "${metrics_ratios[@]}" | median)
+paired_rounds "http://127.0.0.1:$scraped_port/status/metrics" \
+  "http://127.0.0.1:$scraped_port/status/am-i-up" "am-i-up"
+metrics_ratios=("${pair_ratios[@]}") metrics_ratio=$pair_ratio metrics_last=$pair_last
 sed -e 's/"cacheTtlMs"/"intervalMs"/g' -e 's/127.0.0.1:0/127.0.0.1:18196/' "$work/scraped.json" \
   >"$work/scraped-cg.json"
 up_instructions=$(instructions_per_request "http://127.0.0.1:18196/status/am-i-up" \
