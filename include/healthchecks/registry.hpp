@@ -12,6 +12,7 @@
 
 #include "healthchecks/about.hpp"
 #include "healthchecks/export.hpp"
+#include "healthchecks/health_query.hpp"
 #include "healthchecks/status.hpp"
 #include "healthchecks/status_endpoint.hpp"
 
@@ -146,6 +147,10 @@ class HEALTHCHECKS_EXPORT Registry {
   /// returned Subscription goes. Any number may be added, before or after start().
   [[nodiscard]] Subscription subscribe(StatusListener listener);
 
+  /// Runs the checks `query` selects as aggregate does (remembered results, single flight,
+  /// deadlines) and calls `done` once with the verdict: inline when every result is remembered,
+  /// else from a library thread. `done` must not block for long. Starts the registry.
+  void check_health(HealthQuery query, std::function<void(HealthAnswer)> done);
   /// Readiness for traffic, as a rolling update needs it. set_ready(false) (on SIGTERM, say)
   /// drains the instance: from then on every aggregate (v1 and v2, with any ?type= or ?tag=, and
   /// traverse's action=aggregate) answers 503 with CRIT "Draining" without running a check, so

@@ -52,6 +52,12 @@ CacheHeaders cache_headers_of(const std::vector<Outcome>& outcomes) {
 
 const Status kAllOk = Status::ok("Aggregate Check", "All checks are OK");
 
+Status draining_status() {
+  return Status::crit("Draining",
+                      "this instance is shutting down and takes no new traffic; it still "
+                      "answers am-i-up and the requests it gets");
+}
+
 // Runs the checks of `states` concurrently and calls `done` with their outcomes in order. The
 // shared state goes with the last callback, called or not.
 void check_all(std::vector<EndpointState*> states, const Budget& budget,
@@ -149,9 +155,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   // Draining (Registry::set_ready(false)): out of rotation whatever the query, without asking
   // any dependency; CRIT so that a monitor reading only the body agrees with the 503.
   if (!engine.ready()) {
-    const auto draining = Status::crit("Draining",
-                                       "this instance is shutting down and takes no new traffic; "
-                                       "it still answers am-i-up and the requests it gets");
+    const Status draining = draining_status();
     if (caller.health_json) {
       auto body = health_json_body(config->health_json.fields(caller.redacted), draining, {}, {},
                                    caller.redacted, std::chrono::system_clock::now());
@@ -334,3 +338,61 @@ void answer_dependency(const ConfigPtr& config, Api api, EndpointState& state, c
 }
 
 }  // namespace healthchecks::detail
+
+namespace healthchecks {
+
+void Registry::check_health(HealthQuery query, std::function<void(HealthAnswer)> done) {
+  using detail::EndpointState;
+  engine_->start();
+  HealthAnswer answer;
+  if (!query.slug.empty()) {
+    auto* state = engine_->find(query.slug);
+    if (state == nullptr) {
+      answer.outcome = HealthAnswer::Outcome::unknown_slug;
+      return done(std::move(answer));
+    }
+    query.type.clear();
+  } else if (!query.type.empty() && query.type != "internal" && query.type != "external") {
+    answer.outcome = HealthAnswer::Outcome::bad_type;
+    return done(std::move(answer));
+  }
+  std::vector<EndpointState*> states;
+  for (const auto& state : engine_->endpoints()) {
+    if (query.slug.empty() ? query.type.empty() || state->internal() == (query.type == "internal")
+                           : state->endpoint().slug == query.slug) {
+      states.push_back(state.get());
+    }
+  }
+  if (!engine_->ready() && query.slug.empty()) {  // as aggregate: out of rotation, nothing run
+    answer.status = detail::draining_status();
+    return done(std::move(answer));
+  }
+  std::vector<const StatusEndpoint*> endpoints;  // live as long as the registry
+  for (const auto* state : states) endpoints.push_back(&state->endpoint());
+  detail::Budget budget;
+  budget.deadline = query.deadline;
+  detail::check_all(std::move(states), budget,
+                    [endpoints = std::move(endpoints), one = !query.slug.empty(),
+                     done = std::move(done)](std::vector<detail::Outcome>& outcomes) {
+                      HealthAnswer answer;
+                      if (detail::any_refused(outcomes)) {
+                        answer.outcome = HealthAnswer::Outcome::busy;
+                        return done(std::move(answer));
+                      }
+                      detail::Verdict verdict;
+                      for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                        answer.levels.emplace_back(endpoints[i]->slug, outcomes[i].status.level);
+                        verdict.add(i, outcomes[i].status.level, endpoints[i]->critical);
+                      }
+                      if (one) {
+                        answer.status = std::move(outcomes.front().status);
+                      } else {
+                        answer.status = verdict.chosen() == detail::Verdict::none
+                                            ? detail::kAllOk
+                                            : verdict.finish(outcomes[verdict.chosen()].status);
+                      }
+                      done(std::move(answer));
+                    });
+}
+
+}  // namespace healthchecks
