@@ -9,6 +9,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "transport/framing.hpp"
 #include "transport/http_date.hpp"
 #include "transport/transfer_encoding.hpp"
 
@@ -115,14 +116,14 @@ bool bodiless(int status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
-response make_response(Response answer, unsigned version, bool keep_alive, bool head) {
-  response res{static_cast<http::status>(answer.status), version};
+response make_response(Response answer, const detail::Framing& framing) {
+  response res{static_cast<http::status>(answer.status), framing.version};
   res.set(http::field::content_type, answer.content_type);
   res.set(http::field::date, detail::http_date());
   for (auto& [name, value] : answer.headers) res.insert(name, value);
-  res.keep_alive(keep_alive);
+  res.keep_alive(framing.keep_alive);
   if (bodiless(answer.status)) return res;
-  if (head) {
+  if (framing.head) {
     res.content_length(answer.body.size());
   } else {
     res.body() = std::move(answer.body);
@@ -132,10 +133,69 @@ response make_response(Response answer, unsigned version, bool keep_alive, bool 
 }
 
 }  // namespace
+}  // namespace beast
+
+namespace detail {
+
+Framing framing_of(const beast::request_header& request) {
+  return {request.version(), beast::wants_keep_alive(request),
+          request.method() == beast::http::verb::head};
+}
+
+bool async_answer(const Router& router, const beast::request_header& request,
+                  const ClientInfo& client, std::function<void(Response, Framing)> done) {
+  if (!router.matches(beast::view(request.target()))) return false;
+  Framing framing = framing_of(request);
+  if (auto refused = bad_transfer_encoding(request)) {
+    done(std::move(*refused), {framing.version, false, false});
+    return true;
+  }
+  const beast::FieldsView fields(static_cast<const beast::http::fields&>(request));
+  // The request may be gone when checks answer: the framing is a copy.
+  router.async_handle(
+      beast::to_request(request, fields, client),
+      [done = std::move(done), framing](Response answer) { done(std::move(answer), framing); });
+  return true;
+}
+
+bool write_head(std::string& out, const Response& answer, const Framing& framing) {
+  namespace http = beast::http;
+  const auto status = static_cast<http::status>(answer.status);
+  const auto reason = http::obsolete_reason(status);
+  out.assign(framing.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  out += std::to_string(answer.status);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\nContent-Type: ";
+  out += answer.content_type;
+  out += "\r\nDate: ";
+  out += http_date();
+  out += "\r\n";
+  for (const auto& [name, value] : answer.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  // As message::keep_alive() words it: HTTP/1.1 says only "close", HTTP/1.0 only "keep-alive".
+  if (framing.version >= 11 && !framing.keep_alive) out += "Connection: close\r\n";
+  if (framing.version < 11 && framing.keep_alive) out += "Connection: keep-alive\r\n";
+  const bool body = !beast::bodiless(answer.status);
+  if (body) {
+    out += "Content-Length: ";
+    out += std::to_string(answer.body.size());
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return body && !framing.head;
+}
+
+}  // namespace detail
+
+namespace beast {
 
 response to_beast(Response answer, const request_header& request) {
-  return make_response(std::move(answer), request.version(), wants_keep_alive(request),
-                       request.method() == http::verb::head);
+  return make_response(std::move(answer), detail::framing_of(request));
 }
 
 std::optional<response> handle(const Router& router, const request_header& request,
@@ -147,7 +207,7 @@ std::optional<response> handle(const Router& router, const request_header& reque
                                const ClientInfo& client) {
   if (!router.matches(view(request.target()))) return std::nullopt;
   if (auto refused = detail::bad_transfer_encoding(request)) {
-    return make_response(std::move(*refused), request.version(), false, false);
+    return make_response(std::move(*refused), {request.version(), false, false});
   }
   const FieldsView fields(static_cast<const http::fields&>(request));
   return to_beast(router.handle(to_request(request, fields, client)), request);
@@ -160,21 +220,10 @@ bool async_handle(const Router& router, const request_header& request,
 
 bool async_handle(const Router& router, const request_header& request,
                   std::function<void(response)> done, const ClientInfo& client) {
-  if (!router.matches(view(request.target()))) return false;
-  if (auto refused = detail::bad_transfer_encoding(request)) {
-    done(make_response(std::move(*refused), request.version(), false, false));
-    return true;
-  }
-  const FieldsView fields(static_cast<const http::fields&>(request));
-  // What to_beast needs of the request, copied: the request may be gone when checks answer.
-  const bool head = request.method() == http::verb::head;
-  const unsigned version = request.version();
-  const bool keep_alive = wants_keep_alive(request);
-  router.async_handle(to_request(request, fields, client),
-                      [done = std::move(done), head, version, keep_alive](Response answer) {
-                        done(make_response(std::move(answer), version, keep_alive, head));
-                      });
-  return true;
+  return detail::async_answer(router, request, client,
+                              [done = std::move(done)](Response answer, detail::Framing framing) {
+                                done(make_response(std::move(answer), framing));
+                              });
 }
 
 }  // namespace beast

@@ -29,6 +29,7 @@
 #include "healthchecks/beast/router_adapter.hpp"
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
+#include "transport/framing.hpp"
 #include "transport/transfer_encoding.hpp"
 
 namespace healthchecks::detail {
@@ -221,7 +222,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(kBodyLimit);
-    if (buffer_.size() > 0) return start_read_request();
+    if (buffer_.size() > 0) return continue_request();
     lowest().expires_after(shared_->options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(1024),
                             [self = this->shared_from_this()](error_code ec, std::size_t n) {
@@ -235,7 +236,23 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       return close();
     }
     buffer_.commit(n);
-    start_read_request();
+    continue_request();
+  }
+
+  // A whole request usually comes in the first read (or was pipelined behind the last one):
+  // parsed here at once, it skips a second read, its timer and a completion through the
+  // executor, which cost about a tenth of an am-i-up (callgrind, docs/benchmarks.md). A request
+  // still incomplete goes on with the read time-out.
+  void continue_request() {
+    parser_->eager(true);
+    error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec || used == 0) break;
+    }
+    if (ec == http::error::need_more || (!ec && !parser_->is_done())) return start_read_request();
+    on_read(ec);
   }
 
   void start_read_request() {
@@ -261,29 +278,28 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     client.address = remote_;
     client.certificate_verified = certificate_verified_;
     client.certificate_subject = certificate_subject_;
-    const bool mine = beast::async_handle(
-        shared_->router, request,
-        [self](beast::response response) {
+    const bool mine =
+        async_answer(shared_->router, request, client, [self](Response response, Framing framing) {
           // Inline when the answer was ready at once, else back onto this connection; not at
           // all once the server has stopped (nobody would run it, and it would keep the
           // connection and its io_context alive).
           std::lock_guard<std::mutex> lock(self->shared_->mutex);
           if (self->shared_->stopped) return;
           asio::dispatch(self->stream_.get_executor(),
-                         [self, response = std::move(response)]() mutable {
-                           self->start_write(std::move(response));
+                         [self, response = std::move(response), framing]() mutable {
+                           self->start_write(std::move(response), framing);
                          });
-        },
-        client);
+        });
     if (!mine) {
+      Framing framing = framing_of(request);
       if (auto refused = bad_transfer_encoding(request)) {
-        return start_write(beast::to_beast(std::move(*refused), request), true);
+        return start_write(std::move(*refused), {framing.version, false, false});
       }
       Response not_found;
       not_found.status = 404;
       not_found.content_type = "text/plain; charset=utf-8";
       not_found.body = "Not Found";
-      start_write(beast::to_beast(std::move(not_found), request));
+      start_write(std::move(not_found), framing);
     }
   }
 
@@ -293,56 +309,41 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     int status = 400;
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow) status = 431;
     if (ec == http::error::body_limit) status = 413;
-    beast::response response{static_cast<http::status>(status), 11};
-    response.set(http::field::content_type, "text/plain; charset=utf-8");
-    response.body() = std::to_string(status) + " " +
-                      std::string(http::obsolete_reason(static_cast<http::status>(status))) + ": " +
-                      ec.message() + "\n";
-    response.keep_alive(false);
-    response.prepare_payload();
+    Response response;
+    response.status = status;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = std::to_string(status) + " " +
+                    std::string(http::obsolete_reason(static_cast<http::status>(status))) + ": " +
+                    ec.message() + "\n";
     busy_ = true;
-    start_write(std::move(response));
+    start_write(std::move(response), {11, false, false});
   }
 
-  // Beast's serializer handles any body and buffer sequence, and that generality costs about
-  // half of a small request (measured with callgrind, docs/benchmarks.md). Our answers are small
-  // and complete, so the head goes into one string and leaves with the body in one gathered
-  // write. Field values come from the router or from a parsed peer answer: no CR or LF.
-  void start_write(beast::response response, bool close = false) {
+  // Written straight from the Response (framing.hpp): Beast's message and serializer handle
+  // any body and buffer sequence, and that generality cost about half of a small request
+  // (callgrind, docs/benchmarks.md). Our answers are small and complete: the head goes into one
+  // string and leaves with the body in one gathered write.
+  void start_write(Response response, Framing framing) {
     response_ = std::move(response);
-    if (shared_->stopping || close) response_.keep_alive(false);
+    keep_alive_ = framing.keep_alive && !shared_->stopping;
+    framing.keep_alive = keep_alive_;
     // Slow readers must not pile up large answers: past the budget a large one becomes a 503.
-    const std::size_t size = response_.body().size();
+    const std::size_t size = framing.head ? 0 : response_.body.size();
     if (size > kAlwaysWritten &&
         shared_->buffered.fetch_add(size) + size > shared_->options.max_buffered_bytes) {
       shared_->buffered.fetch_sub(size);
-      const bool keep = response_.keep_alive();
-      const unsigned version = response_.version();
       release(response_);  // the large body goes now, not when the connection does
-      response_ = beast::response{http::status::service_unavailable, version};
-      response_.set(http::field::content_type, "text/plain; charset=utf-8");
-      response_.set(http::field::retry_after, "1");
-      response_.body() = "too many large answers are being written; try again\n";
-      response_.keep_alive(keep);
-      response_.prepare_payload();
+      response_.status = 503;
+      response_.content_type = "text/plain; charset=utf-8";
+      response_.headers = {{"Retry-After", "1"}};
+      response_.body = "too many large answers are being written; try again\n";
       written_ = 0;
     } else {
       written_ = size > kAlwaysWritten ? size : 0;
     }
-    head_.assign(response_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-    head_ += std::to_string(response_.result_int());
-    head_ += ' ';
-    head_.append(response_.reason().data(), response_.reason().size());
-    head_ += "\r\n";
-    for (const auto& field : response_) {
-      head_.append(field.name_string().data(), field.name_string().size());
-      head_ += ": ";
-      head_.append(field.value().data(), field.value().size());
-      head_ += "\r\n";
-    }
-    head_ += "\r\n";
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_),
-                                                    asio::buffer(response_.body())};
+    const bool body = write_head(head_, response_, framing);
+    const std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(head_), asio::buffer(response_.body.data(), body ? response_.body.size() : 0)};
     lowest().expires_after(kWriteTimeout);
     asio::async_write(
         stream_, buffers,
@@ -357,16 +358,15 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       fail(ec, "write");
       return close();
     }
-    if (!response_.keep_alive()) return close();
+    if (!keep_alive_) return close();
     release(response_);
     start_read();
   }
 
-  // Assigning an empty message keeps the old body's capacity (a short string is copied into
-  // it), so an idle kept-alive connection would hold its largest answer for ever: swap it out.
-  static void release(beast::response& response) {
-    beast::response empty;
-    http::swap(empty, response);
+  // Assigning a short body keeps the old body's capacity, so an idle kept-alive connection
+  // would hold its largest answer for ever: swap it out.
+  static void release(Response& response) {
+    std::string().swap(response.body);
   }
 
   // Over https without a close_notify: our answers carry their length, so the client knows it
@@ -385,7 +385,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::string certificate_subject_;
   bst::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  beast::response response_;
+  Response response_;
+  bool keep_alive_ = true;
   std::string head_;
   std::size_t written_ = 0;  // bytes of this answer counted in shared_->buffered
   bool busy_ = false;

@@ -1,11 +1,17 @@
 #include "healthchecks/beast/router_adapter.hpp"
 
 #include <future>
+#include <regex>
+#include <sstream>
 
 #include <gtest/gtest.h>
+#include <boost/beast/http/write.hpp>
 
 #include "healthchecks/error.hpp"
 #include "healthchecks/registry.hpp"
+#include "healthchecks/server.hpp"
+#include "support/http_client.hpp"
+#include "transport/framing.hpp"
 
 namespace healthchecks {
 namespace {
@@ -108,6 +114,80 @@ TEST_F(BeastRouterAdapter, RefusesATransferEncodingThatIsNotChunkedAndClosesTheC
   auto chunked = request(http::verb::get, "/status/db");
   chunked.set(http::field::transfer_encoding, "chunked");
   EXPECT_EQ(beast::handle(*router_, chunked)->result_int(), 200u);
+}
+
+// The Server writes answers without a Beast message (transport/framing.hpp); what it writes must
+// be byte for byte what Beast writes for to_beast()'s message. Dates differ by the second.
+std::string without_date(std::string bytes) {
+  return std::regex_replace(bytes, std::regex("Date: [^\r]*\r\n"), "Date: -\r\n");
+}
+
+std::string beast_bytes(const beast::response& response) {
+  std::ostringstream out;
+  out << response;
+  return without_date(out.str());
+}
+
+TEST(BeastFraming, WriteHeadWritesWhatBeastWrites) {
+  for (const int status : {200, 204, 304, 404, 405, 503}) {
+    for (const unsigned version : {10u, 11u}) {
+      for (const bool keep_alive : {false, true}) {
+        for (const bool head : {false, true}) {
+          Response answer{status,
+                          "application/json; charset=utf-8",
+                          R"(["OK"])",
+                          {{"Cache-Control", "max-age=5"}, {"Vary", "Accept"}}};
+          auto req = request(head ? http::verb::head : http::verb::get, "/status/db", version);
+          req.keep_alive(keep_alive);
+          const detail::Framing framing = detail::framing_of(req);
+          ASSERT_EQ(framing.keep_alive, keep_alive);
+          std::string ours;
+          const bool body = detail::write_head(ours, answer, framing);
+          if (body) ours += answer.body;
+          EXPECT_EQ(without_date(ours), beast_bytes(beast::to_beast(answer, req)))
+              << status << " HTTP/" << version << " keep-alive " << keep_alive << " head " << head;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(BeastRouterAdapter, TheServerWritesWhatBeastWrites) {
+  ServerOptions options;
+  options.port = 0;
+  Server server(*router_, options);
+  server.start();
+  struct Case {
+    const char* raw;
+    http::verb verb;
+    const char* target;
+    unsigned version;
+    bool keep_alive;
+  };
+  for (const Case& c : {
+           Case{"GET /status/am-i-up HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                http::verb::get, "/status/am-i-up", 11, false},
+           Case{"HEAD /status/db HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                http::verb::head, "/status/db", 11, false},
+           Case{"GET /status/am-i-up HTTP/1.0\r\n\r\n", http::verb::get, "/status/am-i-up", 10,
+                false},
+           Case{"GET /status/db HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", http::verb::get,
+                "/status/db", 10, true},
+           Case{"GET /status/aggregate HTTP/1.1\r\nHost: x\r\n\r\n", http::verb::get,
+                "/status/aggregate", 11, true},
+           Case{"POST /status/db HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+                http::verb::post, "/status/db", 11, true},
+       }) {
+    auto req = request(c.verb, c.target, c.version);
+    req.keep_alive(c.keep_alive);
+    if (c.verb == http::verb::post) req.content_length(0);
+    const auto expected = beast::handle(*router_, req);
+    ASSERT_TRUE(expected) << c.raw;
+    testing::HttpConnection connection(server.port());
+    // A kept-alive connection stays open: read what came within the time-out.
+    const auto got = connection.raw(c.raw, c.keep_alive ? 500 : 2000);
+    EXPECT_EQ(without_date(got), beast_bytes(*expected)) << c.raw;
+  }
 }
 
 TEST(BeastRouterAdapterOptions, StatusCodesThatCannotCarryABodyAreRefusedAtStartUp) {
