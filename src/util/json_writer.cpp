@@ -14,6 +14,12 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+// ASCII that JSON and HTML script contexts take as it is: copied in runs, not one by one (about
+// and aggregate bodies are mostly such text).
+constexpr bool plain(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
+}
+
 void append_unicode_escape(std::string& out, unsigned code) {
   out += "\\u";
   out += kHex[(code >> 12) & 0xF];
@@ -28,6 +34,13 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
+    std::size_t end = i;
+    while (end < text.size() && plain(static_cast<unsigned char>(text[end]))) ++end;
+    if (end != i) {
+      out.append(text.data() + i, end - i);
+      i = end;
+      continue;
+    }
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
@@ -51,12 +64,8 @@ void append_json_string(std::string& out, std::string_view text) {
         case '&':
           append_unicode_escape(out, c);
           break;
-        default:
-          if (c < 0x20) {
-            append_unicode_escape(out, c);
-          } else {
-            out += static_cast<char>(c);
-          }
+        default:  // the other control characters (plain ones went above)
+          append_unicode_escape(out, c);
       }
       ++i;
       continue;
@@ -106,7 +115,9 @@ void append_json_number(std::string& out, double value) {
 void append_json_seconds(std::string& out, std::chrono::nanoseconds duration) {
   auto ns = duration.count();
   if (ns < 0) ns = 0;
-  out += std::to_string(ns / 1'000'000'000);
+  char whole[24];
+  const auto written = std::to_chars(whole, whole + sizeof whole, ns / 1'000'000'000).ptr;
+  out.append(whole, static_cast<std::size_t>(written - whole));
   auto fraction = ns % 1'000'000'000;
   if (fraction == 0) return;
   char digits[10] = "000000000";
