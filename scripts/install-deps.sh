@@ -14,13 +14,16 @@ packages=(cmake make g++ pkg-config libboost1.81-dev libboost-url1.81-dev nlohma
 # by a real Prometheus (package prometheus), and served to prometheus-cpp (an optional component);
 # the deployment snippets are checked by nginx -t and haproxy -c; the cpp-httplib adapter is an
 # optional component. The Debian package's test runs cpack, whose Depends come from dpkg-shlibdeps
-# (dpkg-dev).
+# (dpkg-dev). The gRPC component needs gRPC's headers, protoc and its gRPC plugin; the mysql and
+# memcached checks are tested against a real MariaDB (run as an unprivileged user) and memcached.
 # Ninja builds: make would do, at about 1.7 times the time.
 case "$task" in
   build) ;;
   test) packages+=(ninja-build clang libclang-rt-14-dev llvm-14 libgtest-dev libgmock-dev
                    libpq-dev redis-server postgresql util-linux bsdutils chromium graphviz
-                   openssl nginx curl dpkg-dev prometheus prometheus-cpp-dev haproxy libcpp-httplib-dev)
+                   openssl nginx curl dpkg-dev prometheus prometheus-cpp-dev haproxy libcpp-httplib-dev
+                   libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libmariadb-dev
+                   mariadb-server memcached)
         # The browser tests drive Chromium with Node (any Node 18+ will do, so one
         # installed another way is kept).
         command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;;
