@@ -11,6 +11,7 @@
 #include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#include "healthchecks/checks/memcached.hpp"
 #include "healthchecks/http_client.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
@@ -300,6 +301,14 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.db = static_cast<int>(r.integer(spec, where, "db", 0, 0, 1 << 20));
       options.warn_after = milliseconds_of("warnMs");
       endpoint.check = checks::redis(options);
+    } else if (kind == "memcached") {
+      checks::MemcachedOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.warn_evictions_per_sec = r.number(spec, where, "warnEvictionsPerSec", 0, 0, 1e12);
+      options.warn_fill_percent = r.number(spec, where, "warnFillPercent", 0, 0, 100);
+      options.warn_after = milliseconds_of("warnMs");
+      endpoint.check = checks::memcached(options);
     } else if (kind == "postgres") {
 #ifdef HEALTHCHECKS_HAS_POSTGRES
       checks::PostgresOptions options;
@@ -352,7 +361,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       endpoint.check = checks::tls_cert(options);
     } else {
       r.fail(Reader::key(where, "check"),
-             "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "
+             "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"memcached\", "
+             "\"postgres\", "
              "\"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
                  kind + "\"");
     }
@@ -367,8 +377,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   }
   endpoint.type =
       r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
-  // health+json's componentType: the kind's own (redis and postgres "datastore", disk and self
-  // "system", the others "component") unless the file says what, e.g., a command checks.
+  // health+json's componentType: the kind's own (redis, memcached and postgres "datastore", disk
+  // and self "system", the others "component") unless the file says what, e.g., a command checks.
   if (r.find(spec, "componentType") != nullptr) {
     std::string component = r.string(spec, where, "componentType");
     if (component.empty()) {

@@ -1,5 +1,6 @@
-// Every kind of check through a real sidecar process, against real dependencies: a Redis and a
-// PostgreSQL started for the test, the sidecar's own port, its disk, itself and a command.
+// Every kind of check through a real sidecar process, against real dependencies: a Redis, a
+// memcached and a PostgreSQL started for the test, the sidecar's own port, its disk, itself and a
+// command.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -18,10 +19,14 @@ using ::testing::StartsWith;
 
 TEST(SidecarChecks, EveryKindAgainstTheRealThing) {
   testing::RedisServer redis;
+  testing::MemcachedServer memcached;
   testing::TempDir dir;
   const auto sidecar_port = testing::free_port();
   std::string checks = R"({"name": "Redis", "slug": "redis", "check": "redis", "port": )" +
                        std::to_string(redis.port()) + R"(},
+    {"name": "Memcached", "slug": "memcached", "check": "memcached", "port": )" +
+                       std::to_string(memcached.port()) +
+                       R"(, "warnFillPercent": 90, "warnEvictionsPerSec": 100, "warnMs": 1000},
     {"name": "Port", "slug": "port", "check": "tcp", "port": )" +
                        std::to_string(sidecar_port) + R"(},
     {"name": "Itself", "slug": "itself", "check": "http", "url": "http://127.0.0.1:)" +
@@ -45,6 +50,8 @@ TEST(SidecarChecks, EveryKindAgainstTheRealThing) {
     return http_get(port, "/status/v2/" + slug).body;
   };
   EXPECT_THAT(get("redis"), HasSubstr(R"("result":"OK","details":"PONG from 127.0.0.1:)"));
+  EXPECT_THAT(get("memcached"), HasSubstr(R"("result":"OK","details":"memcached 1.)"));
+  EXPECT_THAT(get("memcached"), HasSubstr("0.0% full (0.0 of "));
   EXPECT_THAT(get("port"), HasSubstr(R"("result":"OK","details":"connected to 127.0.0.1:)"));
   EXPECT_THAT(get("itself"), HasSubstr(R"("result":"OK","details":"GET http://127.0.0.1:)"));
   EXPECT_THAT(get("disk"), HasSubstr(R"("result":"OK","details":"/: )"));
@@ -56,6 +63,8 @@ TEST(SidecarChecks, EveryKindAgainstTheRealThing) {
   postgres.stop();
   EXPECT_THAT(get("postgres"), HasSubstr(R"("result":"CRIT","details":"cannot connect to)"));
 #endif
+  memcached.stop();
+  EXPECT_THAT(get("memcached"), HasSubstr(R"("result":"CRIT","details":"connect to 127.0.0.1:)"));
   redis.stop();
   const auto down = get("redis");
   EXPECT_THAT(down, HasSubstr(R"("result":"CRIT")"));
