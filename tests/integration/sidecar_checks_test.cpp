@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/fake_peer.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 #include "support/servers.hpp"
@@ -71,6 +72,31 @@ TEST(SidecarChecks, EveryKindAgainstTheRealThing) {
   EXPECT_THAT(down, HasSubstr("Connection refused"));
   EXPECT_THAT(http_get(port, "/status/aggregate").body,
               StartsWith(R"(["CRIT",{"description":"Redis")"));
+}
+
+// An http check with jsonPointer and levels, as an operator writes it for Spring Boot's actuator
+// (the peer answers in its format: UP with 200, DOWN with 503).
+TEST(SidecarChecks, HttpMapsAValueOfAJsonAnswerToALevel) {
+  testing::FakePeer app;
+  testing::TempDir dir;
+  const auto config = dir.write("svc.json", R"({"listen": "127.0.0.1:0", "checks": [
+    {"name": "App", "slug": "app", "check": "http", "url": ")" +
+                                                app.url() +
+                                                R"(/actuator/health",
+     "jsonPointer": "/status", "levels": {"UP": "OK", "OUT_OF_SERVICE": "WARN", "DOWN": "CRIT"}}]})");
+  testing::Process sidecar({HEALTHCHECKS_SIDECAR_PATH, "--config", config});
+  const auto port = testing::wait_until_serving(sidecar);
+  const auto get = [port] { return http_get(port, "/status/v2/app").body; };
+  app.reply({200, "application/vnd.spring-boot.actuator.v3+json",
+             R"({"status":"UP","components":{"ping":{"status":"UP"}}})"});
+  EXPECT_THAT(get(), HasSubstr(R"("result":"OK","details":"GET )" + app.url() +
+                               R"(/actuator/health: /status is \"UP\" (HTTP 200) in )"));
+  app.reply({503, "application/vnd.spring-boot.actuator.v3+json",
+             R"({"status":"DOWN","components":{"ping":{"status":"UP"}}})"});
+  EXPECT_THAT(get(), HasSubstr(R"("result":"CRIT","details":"GET )" + app.url() +
+                               R"(/actuator/health: /status is \"DOWN\" (HTTP 503) in )"));
+  app.reply({200, "application/json", R"({"status":"UNKNOWN"})"});
+  EXPECT_THAT(get(), HasSubstr(R"(/status is \"UNKNOWN\", not one of DOWN, OUT_OF_SERVICE, UP)"));
 }
 
 }  // namespace
