@@ -7,6 +7,7 @@
 #include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#include "healthchecks/checks/memcached.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
 #endif

@@ -8,6 +8,8 @@
 #include "checks/probe.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/http_client.hpp"
+#include "util/json_input.hpp"
+#include "util/json_pointer.hpp"
 #include "util/text.hpp"
 
 namespace healthchecks::checks {
@@ -60,12 +62,55 @@ Status judge_plain(const std::string& shown, const HttpOptions& options,
   return Status::ok({}, shown + ": " + code + " in " + detail::format_elapsed(took));
 }
 
+// At most 40 bytes of `text`, on one line, for naming what came back.
+std::string shown_briefly(std::string_view text) {
+  std::string out;
+  detail::append_one_line(out, detail::short_excerpt(text));
+  return out;
+}
+
+// What http() does with `levels`: the value at `json_pointer` in the JSON answer decides,
+// whatever the HTTP status (Spring Boot answers DOWN with 503, Vault sealed with 503).
+Status judge_mapped(const std::string& shown, const HttpOptions& options,
+                    const std::vector<std::string>& tokens, const HttpResponse& response,
+                    detail::Clock::duration took) {
+  const std::string code = "(HTTP " + std::to_string(response.status) + ")";
+  if (response.body.empty())
+    return Status::crit(shown + ": answer is not JSON " + code + ": empty");
+  // Untrusted: the depth-limited reader, and a body no longer than max_body.
+  const detail::JsonInput input = detail::parse_untrusted_json(response.body);
+  if (!input.error.empty()) {
+    return Status::crit(shown + ": answer is not JSON " + code + ": " + input.error +
+                        "; got: " + shown_briefly(response.body));
+  }
+  const std::string where = options.json_pointer.empty() ? "the answer" : options.json_pointer;
+  const nlohmann::json* value = detail::resolve_json_pointer(input.value, tokens);
+  if (value == nullptr) {
+    return Status::crit(shown + ": answer has no " + where + " " + code + ": " +
+                        shown_briefly(response.body));
+  }
+  const std::string json_text =
+      value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string& text = value->is_string() ? value->get_ref<const std::string&>() : json_text;
+  const std::string found = where + " is " + shown_briefly(json_text);
+  for (const auto& [match, level] : options.levels) {
+    if (match == text) {
+      return Status{
+          level, {}, shown + ": " + found + " " + code + " in " + detail::format_elapsed(took)};
+    }
+  }
+  std::string known;
+  for (const auto& [match, level] : options.levels) known += (known.empty() ? "" : ", ") + match;
+  return Status::crit(shown + ": " + found + ", not one of " + known + " " + code);
+}
+
 // One run of http(): the request, and for a service root the fall-back to the root itself.
 struct HttpRun : std::enable_shared_from_this<HttpRun> {
   explicit HttpRun(Completion completion) : done(std::move(completion)) {}
 
   HttpUrl url;
   HttpOptions options;
+  std::vector<std::string> pointer_tokens;  // of options.json_pointer, with levels
   std::string plain_target;
   bool root = false;
   CheckContext context;
@@ -92,6 +137,10 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
 
   void on_answer(const std::string& shown, bool probing_api, const HttpResponse& response) {
     if (!response.error.empty()) return done(Status::crit(shown + ": " + response.error));
+    if (!options.levels.empty()) {
+      return done(
+          judge_mapped(shown, options, pointer_tokens, response, detail::Clock::now() - started));
+    }
     if (probing_api && response.status == 404) {
       return send(options.method, plain_target,
                   false);  // a service root that does not speak the API
@@ -107,6 +156,30 @@ struct HttpRun : std::enable_shared_from_this<HttpRun> {
   }
 };
 
+// The reference tokens of options.json_pointer, once its use with the other options is checked.
+std::vector<std::string> checked_pointer_tokens(const HttpUrl& url, const HttpOptions& options) {
+  if (options.levels.empty() && options.json_pointer.empty()) return {};
+  const std::string at = "http " + url.text + ": ";
+  const auto tokens = detail::parse_json_pointer(options.json_pointer);
+  if (!tokens) {
+    throw Error("check", at + "json_pointer '" + options.json_pointer +
+                             "' is not a JSON Pointer (RFC 6901): \"\" or starting with \"/\", "
+                             "such as \"/status\" (~1 for / and ~0 for ~ in names)");
+  }
+  if (options.levels.empty()) {
+    throw Error("check",
+                at + "json_pointer '" + options.json_pointer +
+                    "' needs levels, e.g. {{\"green\", Level::ok}, {\"red\", Level::crit}}");
+  }
+  if (options.method == "HEAD") throw Error("check", at + "a HEAD answer has no body to map");
+  if (!options.expect_status.empty() || !options.body_contains.empty()) {
+    throw Error("check", at + "with levels the value at '" + options.json_pointer +
+                             "' decides, whatever the status and body: leave expect_status and "
+                             "body_contains empty");
+  }
+  return *tokens;
+}
+
 }  // namespace
 
 Check http(const std::string& url_text, HttpOptions options) {
@@ -118,20 +191,23 @@ Check http(const std::string& url_text, HttpOptions options) {
     throw Error("check", "http " + url.text + ": a HEAD answer has no body to contain \"" +
                              options.body_contains + "\"");
   }
-  const bool root = url.base_path.empty() && url.query.empty();
+  const auto tokens = checked_pointer_tokens(url, options);
+  // With levels the answer is read as the caller says, never as a peer's.
+  const bool root = options.levels.empty() && url.base_path.empty() && url.query.empty();
   std::string plain_target = url.base_path.empty() ? "/" : url.base_path;
   if (!url.query.empty()) plain_target += "?" + url.query;
-  return detail::network_check(
-      "http", [url, options, plain_target, root](const CheckContext& context, Completion done) {
-        auto run = std::make_shared<HttpRun>(std::move(done));
-        run->url = url;
-        run->options = options;
-        run->plain_target = plain_target;
-        run->root = root;
-        run->context = context;
-        run->name = std::string(context.name);
-        run->start();
-      });
+  return detail::network_check("http", [url, options, tokens, plain_target, root](
+                                           const CheckContext& context, Completion done) {
+    auto run = std::make_shared<HttpRun>(std::move(done));
+    run->url = url;
+    run->options = options;
+    run->pointer_tokens = tokens;
+    run->plain_target = plain_target;
+    run->root = root;
+    run->context = context;
+    run->name = std::string(context.name);
+    run->start();
+  });
 }
 
 Check peer_check(const std::string& base_url, HttpOptions options) {

@@ -11,6 +11,7 @@
 #include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#include "healthchecks/checks/memcached.hpp"
 #include "healthchecks/http_client.hpp"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
@@ -19,6 +20,7 @@
 #include "healthchecks/checks/redis.hpp"
 #include "healthchecks/checks/tcp.hpp"
 #include "healthchecks/checks/tls_cert.hpp"
+#include "util/json_pointer.hpp"
 
 namespace healthchecks::sidecar {
 namespace {
@@ -236,6 +238,48 @@ TlsClientOptions read_tls_client(const Reader& r, const json& spec, const std::s
   return options;
 }
 
+// "jsonPointer": "/status", "levels": {"green": "OK", "red": "CRIT"}: a value of the JSON answer
+// decides the level. Checked here, where the file's keys can be named.
+void read_json_levels(const Reader& r, const json& spec, const std::string& where,
+                      checks::HttpOptions& options) {
+  const json* pointer = r.find(spec, "jsonPointer");
+  const json* levels = r.find(spec, "levels");
+  if (pointer == nullptr && levels == nullptr) return;
+  const std::string pointer_key = Reader::key(where, "jsonPointer");
+  const std::string levels_key = Reader::key(where, "levels");
+  static const std::string kLevels =
+      "an object such as {\"green\": \"OK\", \"yellow\": \"WARN\", \"red\": \"CRIT\"}";
+  if (pointer == nullptr) {
+    r.fail(pointer_key, "missing; levels need a JSON Pointer such as \"/status\"");
+  }
+  options.json_pointer = r.string(spec, where, "jsonPointer");
+  if (r.unresolved(pointer_key) == nullptr && !detail::parse_json_pointer(options.json_pointer)) {
+    r.fail(pointer_key,
+           "expected a JSON Pointer (RFC 6901) such as \"/status\" or \"/nodes/0/status\": "
+           "\"\" or starting with \"/\", ~1 for / and ~0 for ~ in names; found \"" +
+               options.json_pointer + "\"");
+  }
+  if (levels == nullptr) r.fail(levels_key, "missing; expected " + kLevels);
+  if (!levels->is_object() || levels->empty()) r.expected(levels_key, kLevels, *levels);
+  for (const auto& [value, level] : levels->items()) {
+    const auto parsed =
+        level.is_string() ? parse_level(level.get_ref<const std::string&>()) : std::nullopt;
+    if (!parsed) r.expected(Reader::key(levels_key, value), "\"OK\", \"WARN\" or \"CRIT\"", level);
+    options.levels.emplace_back(value, *parsed);
+  }
+  // What levels replace, named by the file's keys rather than by checks::http's objection.
+  if (options.method == "HEAD") {
+    r.fail(Reader::key(where, "method"), "expected \"GET\" with levels: a HEAD answer has no body");
+  }
+  for (const char* replaced : {"expectStatus", "bodyContains"}) {
+    if (r.find(spec, replaced) != nullptr) {
+      r.fail(Reader::key(where, replaced),
+             "does not go with levels: the value at jsonPointer decides, whatever the status "
+             "and body");
+    }
+  }
+}
+
 }  // namespace
 
 StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where,
@@ -268,6 +312,7 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.method = r.string(spec, where, "method", std::string("GET"));
       options.expect_status = r.integers(spec, where, "expectStatus", 100, 599);
       options.body_contains = r.string(spec, where, "bodyContains", std::string());
+      read_json_levels(r, spec, where, options);
       options.headers = read_headers(r, spec, where, secrets);
       options.tls = read_tls_client(r, spec, where, base_dir);
       if (!https && url_variable == nullptr && r.find(spec, "tls") != nullptr) {
@@ -300,6 +345,14 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       options.db = static_cast<int>(r.integer(spec, where, "db", 0, 0, 1 << 20));
       options.warn_after = milliseconds_of("warnMs");
       endpoint.check = checks::redis(options);
+    } else if (kind == "memcached") {
+      checks::MemcachedOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.warn_evictions_per_sec = r.number(spec, where, "warnEvictionsPerSec", 0, 0, 1e12);
+      options.warn_fill_percent = r.number(spec, where, "warnFillPercent", 0, 0, 100);
+      options.warn_after = milliseconds_of("warnMs");
+      endpoint.check = checks::memcached(options);
     } else if (kind == "postgres") {
 #ifdef HEALTHCHECKS_HAS_POSTGRES
       checks::PostgresOptions options;
@@ -352,7 +405,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       endpoint.check = checks::tls_cert(options);
     } else {
       r.fail(Reader::key(where, "check"),
-             "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"postgres\", "
+             "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"memcached\", "
+             "\"postgres\", "
              "\"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
                  kind + "\"");
     }
@@ -367,8 +421,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   }
   endpoint.type =
       r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
-  // health+json's componentType: the kind's own (redis and postgres "datastore", disk and self
-  // "system", the others "component") unless the file says what, e.g., a command checks.
+  // health+json's componentType: the kind's own (redis, memcached and postgres "datastore", disk
+  // and self "system", the others "component") unless the file says what, e.g., a command checks.
   if (r.find(spec, "componentType") != nullptr) {
     std::string component = r.string(spec, where, "componentType");
     if (component.empty()) {

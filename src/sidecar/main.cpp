@@ -53,6 +53,7 @@ constexpr const char* kHelp =
     "  http      any URL (http or https), or a service that speaks the Health Checks API\n"
     "  tcp       a TCP port that accepts connections\n"
     "  redis     PING\n"
+    "  memcached version and stats: fill and evictions per second\n"
 #ifdef HEALTHCHECKS_HAS_POSTGRES
     "  postgres  connect and SELECT 1\n"
 #else

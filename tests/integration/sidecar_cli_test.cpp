@@ -210,8 +210,8 @@ TEST(SidecarCli, HelpListsTheCheckKindsAndTheTopLevelKeys) {
   for (const char* option : {"--config FILE", "--check FILE", "--require-env", "--version"}) {
     EXPECT_THAT(result.out, HasSubstr(option));
   }
-  for (const char* kind :
-       {"static", "http", "tcp", "redis", "postgres", "disk", "self", "command", "tlsCert"}) {
+  for (const char* kind : {"static", "http", "tcp", "redis", "memcached", "postgres", "disk",
+                           "self", "command", "tlsCert"}) {
     EXPECT_TRUE(std::regex_search(result.out, std::regex(std::string("\n  ") + kind + " ")))
         << kind;
   }

@@ -88,6 +88,62 @@ void RedisServer::stop() {
   process_.reset();
 }
 
+// --- memcached ---------------------------------------------------------------------------------
+
+MemcachedServer::MemcachedServer(int megabytes)
+    : binary_(find_in_path("memcached")), megabytes_(megabytes), port_(free_port()) {
+  if (binary_.empty()) {
+    throw std::runtime_error(
+        "memcached is not installed: apt-get install memcached (scripts/test.sh installs it)");
+  }
+  start();
+}
+
+void MemcachedServer::start() {
+  std::vector<std::string> argv = {binary_,
+                                   "-l",
+                                   "127.0.0.1",
+                                   "-p",
+                                   std::to_string(port_),
+                                   "-U",
+                                   "0",
+                                   "-m",
+                                   std::to_string(megabytes_)};
+  if (geteuid() == 0) {
+    argv.push_back("-u");
+    argv.push_back("nobody");
+  }
+  process_ = std::make_unique<Process>(argv, true);
+  // It says nothing when it is ready (and -v would log every command into a pipe nobody reads):
+  // connect until it accepts.
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port_);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool up = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    if (up) return;
+    usleep(10 * 1000);
+  }
+  std::string said;
+  process_->kill(SIGTERM);
+  while (auto line = process_->read_line(std::chrono::seconds(1))) said += *line + "\n";
+  throw std::runtime_error("memcached did not start; it said:\n" + said);
+}
+
+MemcachedServer::~MemcachedServer() {
+  stop();
+}
+
+void MemcachedServer::stop() {
+  if (!process_) return;
+  process_->kill(SIGKILL);  // it notices SIGTERM only on its next one-second tick
+  process_->wait();
+  process_.reset();
+}
+
 // --- PostgreSQL --------------------------------------------------------------------------------
 
 PostgresServer::PostgresServer() : port_(free_port()) {

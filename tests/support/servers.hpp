@@ -1,4 +1,5 @@
-// Real servers for the checks' tests, on free loopback ports: redis-server, and PostgreSQL in a
+// Real servers for the checks' tests, on free loopback ports: redis-server, memcached, and
+// PostgreSQL in a
 // temporary folder (run as an unprivileged user when the tests run as root). A missing server
 // fails the test with how to install it; nothing is skipped.
 #pragma once
@@ -37,6 +38,25 @@ class RedisServer {
   void stop();
 
  private:
+  unsigned short port_;
+  std::unique_ptr<Process> process_;
+};
+
+class MemcachedServer {
+ public:
+  /// memcached on a free loopback port with `megabytes` of memory for items (2 at least: an
+  /// item may take half of it), no UDP; as nobody when we are root.
+  /// @throws std::runtime_error saying how to install memcached when it is missing.
+  explicit MemcachedServer(int megabytes = 2);
+  ~MemcachedServer();
+  unsigned short port() const { return port_; }
+  /// Starts it again on the same port, empty and with its counters at zero.
+  void start();
+  void stop();
+
+ private:
+  std::string binary_;
+  int megabytes_;
   unsigned short port_;
   std::unique_ptr<Process> process_;
 };

@@ -27,6 +27,15 @@ struct HttpOptions {
   std::vector<int> expect_status;
   /// For http(): the body must contain this text (GET only).
   std::string body_contains;
+  /// For http(): with `levels`, the level is read from a value of the JSON answer, addressed by
+  /// this RFC 6901 JSON Pointer ("/status", "/nodes/0/status"; "~1" stands for "/" and "~0"
+  /// for "~" in names; "" is the whole answer), whatever the HTTP status.
+  std::string json_pointer;
+  /// For http(): the level of each value found at `json_pointer`, e.g. Elasticsearch's
+  /// {{"green", Level::ok}, {"yellow", Level::warn}, {"red", Level::crit}}. A string value
+  /// matches its text; any other its JSON text ("false", "3", "null"). A value not listed reads
+  /// CRIT. The first pair that matches decides.
+  std::vector<std::pair<std::string, Level>> levels;
   /// Header fields sent with every request to this dependency, by the check and by every
   /// traversal through it: the credentials this service presents to the peer, e.g.
   /// {{"Authorization", "Bearer " + token}}. Values are never shown in statuses or messages.
@@ -44,9 +53,16 @@ struct HttpOptions {
 /// - otherwise `method` is sent to the URL. An answer that is a v1 status array (the target
 ///   speaks the API, e.g. `.../status/aggregate`) is read as a peer's aggregate; any other
 ///   answer reads OK when its status is expected and its body contains `body_contains`:
-///   "GET http://orders:8080/health: 200 in 1.2 ms", else CRIT saying what came back.
+///   "GET http://orders:8080/health: 200 in 1.2 ms", else CRIT saying what came back;
+/// - with `levels`, `method` is sent to the URL (path or none) and the value at `json_pointer`
+///   in the JSON answer, whatever its HTTP status, gives the level: "GET
+///   http://es:9200/_cluster/health: /status is \"green\" (HTTP 200) in 3 ms". CRIT, saying
+///   what was found, for a value not in `levels` ("/status is \"purple\", not one of green,
+///   yellow, red"), no value there ("answer has no /status"), or an answer that is not JSON
+///   (nesting deeper than 64 levels included; at most `max_body` bytes are read).
 /// @throws Error ("check: ...") for a URL that is not http(s)://, a method other than GET or HEAD,
-///         or body_contains with HEAD.
+///         body_contains with HEAD; a json_pointer that is not a JSON Pointer, or without
+///         levels; levels with HEAD, expect_status or body_contains.
 HEALTHCHECKS_EXPORT Check http(const std::string& url, HttpOptions options = {});
 
 /// The status of a peer service that speaks the Health Checks API, read from
