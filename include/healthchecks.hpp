@@ -7,6 +7,9 @@
 #include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
+#ifdef HEALTHCHECKS_HAS_MYSQL
+#include "healthchecks/checks/mysql.hpp"
+#endif
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
 #endif
