@@ -113,6 +113,16 @@ TEST_F(MysqlCheck, AnErrorWhileTheRowsAreReadIsCrit) {
                        "failed on " + at() + "/mysql: Subquery returns more than 1 row (1242)"));
 }
 
+TEST_F(MysqlCheck, ARowOverOneMebibyteIsCrit) {
+  // The server's answers are not ours to size: a 900 kB row is read, a 2 MB one refused (the
+  // server allows 16 MB), Connector/C dropping the connection rather than buffering it.
+  EXPECT_THAT(run_check(checks::mysql(with("SELECT REPEAT('x', 900000)"))),
+              IsStatus(Level::ok, "SELECT REPEAT('x', 900000) on " + at() + " in "));
+  EXPECT_THAT(run_check(checks::mysql(with("SELECT REPEAT('x', 2000000)"))),
+              IsStatus(Level::crit, "SELECT REPEAT('x', 2000000) failed on " + at() +
+                                        ": Lost connection to server during query (2013)"));
+}
+
 TEST_F(MysqlCheck, ASlowQueryIsAWarn) {
   auto options = with("SELECT SLEEP(0.2)");
   options.warn_after = 50ms;

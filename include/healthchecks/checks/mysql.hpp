@@ -25,7 +25,8 @@ struct MysqlOptions {
   std::string password;
   /// The default database (USE) of the connection; empty: none.
   std::string database;
-  /// Run after connecting, its rows read and dropped; empty: a ping (COM_PING) instead.
+  /// Run after connecting, its rows read one at a time and dropped (a row, like any packet
+  /// from the server, may not exceed 1 MiB); empty: a ping (COM_PING) instead.
   std::string query;
   /// WARN when connecting and pinging or querying take longer than this (0: never).
   std::chrono::milliseconds warn_after{0};
