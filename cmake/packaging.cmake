@@ -43,7 +43,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libboost1.81-dev, libboost-url1.81-dev, nlohmann-json3-dev (>= 3.10), libssl-dev (>= 3)")
-# The PostgreSQL check loads libpq on first use; the optional components, when built, need
-# their libraries' -dev packages in the consumer's build (the package config skips them without).
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5, prometheus-cpp-dev, libcpp-httplib-dev")
+# The PostgreSQL and MySQL checks load libpq and Connector/C on first use; the optional
+# components, when built, need their libraries' -dev packages in the consumer's build (the
+# package config skips them without).
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5, libmariadb3, prometheus-cpp-dev, libcpp-httplib-dev")
 include(CPack)

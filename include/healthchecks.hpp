@@ -8,6 +8,9 @@
 #include "healthchecks/checks/disk.hpp"
 #include "healthchecks/checks/http.hpp"
 #include "healthchecks/checks/memcached.hpp"
+#ifdef HEALTHCHECKS_HAS_MYSQL
+#include "healthchecks/checks/mysql.hpp"
+#endif
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
 #endif

@@ -13,6 +13,9 @@
 #include "healthchecks/checks/http.hpp"
 #include "healthchecks/checks/memcached.hpp"
 #include "healthchecks/http_client.hpp"
+#ifdef HEALTHCHECKS_HAS_MYSQL
+#include "healthchecks/checks/mysql.hpp"
+#endif
 #ifdef HEALTHCHECKS_HAS_POSTGRES
 #include "healthchecks/checks/postgres.hpp"
 #endif
@@ -364,6 +367,24 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       r.fail(Reader::key(where, "check"),
              "this sidecar was built without PostgreSQL support; install libpq-dev and rebuild");
 #endif
+    } else if (kind == "mysql") {
+#ifdef HEALTHCHECKS_HAS_MYSQL
+      checks::MysqlOptions options;
+      options.host = r.string(spec, where, "host", options.host);
+      options.port = r.port(spec, where, "port", options.port);
+      options.user = r.string(spec, where, "user");
+      options.password = r.string(spec, where, "password", std::string());
+      options.database = r.string(spec, where, "database", std::string());
+      options.query = r.string(spec, where, "query", std::string());
+      options.warn_after = milliseconds_of("warnMs");
+      // A credential, as header values are: never shown, wherever it might appear.
+      if (!options.password.empty()) add_once(secrets, options.password);
+      endpoint.check = checks::mysql(options);
+#else
+      r.fail(Reader::key(where, "check"),
+             "this sidecar was built without MySQL/MariaDB support; install libmariadb-dev and "
+             "rebuild");
+#endif
     } else if (kind == "disk") {
       checks::DiskOptions options;
       options.path = r.string(spec, where, "path", options.path);
@@ -406,8 +427,7 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
     } else {
       r.fail(Reader::key(where, "check"),
              "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"memcached\", "
-             "\"postgres\", "
-             "\"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
+             "\"postgres\", \"mysql\", \"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
                  kind + "\"");
     }
   } catch (const Error& e) {
@@ -421,8 +441,9 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
   }
   endpoint.type =
       r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
-  // health+json's componentType: the kind's own (redis, memcached and postgres "datastore", disk
-  // and self "system", the others "component") unless the file says what, e.g., a command checks.
+  // health+json's componentType: the kind's own (redis, memcached, postgres and mysql
+  // "datastore", disk and self "system", the others "component") unless the file says what,
+  // e.g., a command checks.
   if (r.find(spec, "componentType") != nullptr) {
     std::string component = r.string(spec, where, "componentType");
     if (component.empty()) {

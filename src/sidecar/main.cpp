@@ -59,6 +59,12 @@ constexpr const char* kHelp =
 #else
     "  postgres  connect and SELECT 1 (not in this build: it was built without libpq)\n"
 #endif
+#ifdef HEALTHCHECKS_HAS_MYSQL
+    "  mysql     MySQL or MariaDB: connect, then ping or a query\n"
+#else
+    "  mysql     MySQL or MariaDB: connect, then ping or a query (not in this build: it was\n"
+    "            built without MariaDB Connector/C)\n"
+#endif
     "  disk      free space\n"
     "  self      the sidecar's own memory and CPU\n"
     "  command   a Nagios-style plugin\n"

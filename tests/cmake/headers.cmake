@@ -17,8 +17,9 @@ foreach(dir ${includes})
     list(APPEND flags -isystem ${dir})
   endif()
 endforeach()
-# postgres.hpp stops with #error in a build without libpq; its syntax is checked all the same.
-list(APPEND defines HEALTHCHECKS_HAS_POSTGRES=1)
+# postgres.hpp and mysql.hpp stop with #error in a build without their client library; their
+# syntax is checked all the same.
+list(APPEND defines HEALTHCHECKS_HAS_POSTGRES=1 HEALTHCHECKS_HAS_MYSQL=1)
 list(REMOVE_DUPLICATES defines)
 foreach(define ${defines})
   list(APPEND flags -D${define})

@@ -26,12 +26,24 @@ checks::PostgresOptions with(std::string conninfo, std::string query = "SELECT 1
 
 class PostgresCheck : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new PostgresServer(); }
+  // One server for the suite. A server that cannot start fails every test saying why: an
+  // exception here would only make GoogleTest skip them, which ctest does not count as failing.
+  static void SetUpTestSuite() {
+    try {
+      server_ = new PostgresServer();
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+    }
+  }
+  void SetUp() override {
+    if (server_ == nullptr) FAIL() << "PostgreSQL did not start: " << failure_;
+  }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
   }
   static PostgresServer* server_;
+  static inline std::string failure_;
 };
 PostgresServer* PostgresCheck::server_ = nullptr;
 

@@ -1,7 +1,6 @@
 // Real servers for the checks' tests, on free loopback ports: redis-server, memcached, and
-// PostgreSQL in a
-// temporary folder (run as an unprivileged user when the tests run as root). A missing server
-// fails the test with how to install it; nothing is skipped.
+// PostgreSQL and MariaDB in temporary folders (run as an unprivileged user when the tests run as
+// root). A missing server fails the test with how to install it; nothing is skipped.
 #pragma once
 
 #include <memory>
@@ -81,6 +80,35 @@ class PostgresServer {
   std::string bin_;
   std::string data_;
   // `argv` run as the unprivileged user when we are root (initdb and postgres refuse root).
+  std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
+
+  std::string run_as_;  // empty: as ourselves
+  unsigned run_gid_ = 0;
+  unsigned short port_;
+  std::unique_ptr<Process> process_;
+};
+
+/// MariaDB (Debian mariadb-server): the system tables bootstrapped into a temporary folder,
+/// then mariadbd on 127.0.0.1 with a user `kUser` identified by `kPassword` (from an
+/// --init-file, at each start).
+class MariadbServer {
+ public:
+  static constexpr const char* kUser = "health";
+  static constexpr const char* kPassword = "secret";
+
+  /// A second or two.
+  /// @throws std::runtime_error saying how to install mariadb-server when it is missing.
+  MariadbServer();
+  ~MariadbServer();
+  unsigned short port() const { return port_; }
+  void start();
+  void stop();
+
+ private:
+  TempDir dir_;
+  std::string server_;
+  std::string data_;
+  std::string init_file_;
   std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
 
   std::string run_as_;  // empty: as ourselves

@@ -292,6 +292,42 @@ TEST(SidecarConfig, ReadsThePostgresCheck) {
 }
 #endif
 
+#ifdef HEALTHCHECKS_HAS_MYSQL
+TEST(SidecarConfig, ReadsTheMysqlCheck) {
+  const auto config = parse_config(
+      R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql", "host": "db.internal", "port": 3307, "user": "health", "password": "s3cret-pw", "database": "app", "query": "SELECT 1", "warnMs": 100}]})",
+      "svc.json", "");
+  EXPECT_TRUE(config.endpoints[0].check.is_async());
+  EXPECT_EQ(config.endpoints[0].check.component_type(), "datastore");
+  EXPECT_EQ(config.endpoints[0].type, "internal");
+  // The password is a secret: masked in the log and in every answer.
+  EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string("s3cret-pw")));
+}
+
+TEST(SidecarConfig, NamesTheMysqlChecksMistakes) {
+  EXPECT_THAT(error_of(R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql"}]})"),
+              HasSubstr("key 'checks[0].user': missing; expected a string"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql", "user": "u", "port": 0}]})"),
+      HasSubstr("key 'checks[0].port': expected a number from 1 to 65535, found 0"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql", "user": "u", "password": 7}]})"),
+      HasSubstr("key 'checks[0].password': expected a string"));
+  EXPECT_THAT(
+      error_of(
+          R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql", "user": "u", "warnMs": -1}]})"),
+      HasSubstr("key 'checks[0].warnMs'"));
+  // Another client's spelling is refused, naming the keys this kind knows.
+  const auto unknown = error_of(
+      R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql", "user": "u", "passwd": "x"}]})");
+  EXPECT_THAT(unknown, HasSubstr("key 'checks[0].passwd': unknown key"));
+  EXPECT_THAT(unknown, HasSubstr("password"));
+  EXPECT_THAT(unknown, HasSubstr("database"));
+}
+#endif
+
 TEST(SidecarConfig, NamesTheKeyOfEveryKindsMistakes) {
   EXPECT_THAT(error_of(R"({"checks": [{"name": "P", "slug": "p", "check": "tcp"}]})"),
               HasSubstr("key 'checks[0].port': missing; expected a port"));
@@ -486,6 +522,19 @@ TEST(SidecarConfigEnvironment, ReadsThePostgresConninfo) {
       R"({"checks": [{"name": "DB", "slug": "db", "check": "postgres", "conninfo": "host=127.0.0.1 password=${PGPASS}"}]})",
       "svc.json", "", environment({{"PGPASS", "pg-secret"}}));
   EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string("pg-secret")));
+}
+#endif
+
+#ifdef HEALTHCHECKS_HAS_MYSQL
+TEST(SidecarConfigEnvironment, ReadsTheMysqlPassword) {
+  const std::string text =
+      R"({"checks": [{"name": "DB", "slug": "db", "check": "mysql", "user": "health", "password": "${MYSQL_PASSWORD}"}]})";
+  EXPECT_EQ(error_of(text, environment({})),
+            "config: svc.json: key 'checks[0].password': environment variable MYSQL_PASSWORD is "
+            "not set");
+  const auto config =
+      parse_config(text, "svc.json", "", environment({{"MYSQL_PASSWORD", "my-secret"}}));
+  EXPECT_THAT(config.registry.secrets, ::testing::Contains(std::string("my-secret")));
 }
 #endif
 
