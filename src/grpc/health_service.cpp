@@ -78,9 +78,10 @@ class CheckReactor final : public grpc::ServerUnaryReactor {
  public:
   CheckReactor() : finished_(std::make_shared<std::atomic<bool>>(false)) {}
   std::shared_ptr<std::atomic<bool>> finished() const { return finished_; }
-  void OnCancel() override {
-    if (!finished_->exchange(true)) Finish(grpc::Status::CANCELLED);
+  void finish_once(const grpc::Status& status) {
+    if (!finished_->exchange(true)) Finish(status);
   }
+  void OnCancel() override { finish_once(grpc::Status::CANCELLED); }
   void OnDone() override { delete this; }
 
  private:
@@ -179,6 +180,13 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthCheckResponse> 
     return want(serving(verdict, shared_->options.warn_is_serving));
   }
 
+  // Under the lock: Finish, unless it was called already (a broken write, then OnCancel).
+  Step finish_step() {
+    if (finished_) return Step::none;
+    finished_ = true;
+    return Step::finish;
+  }
+
   const std::optional<HealthQuery>& query() const { return query_; }
   std::uint64_t changes() const { return changes_; }
   bool aggregate() const { return query_ && query_->slug.empty(); }
@@ -190,7 +198,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthCheckResponse> 
       writing_ = false;
       if (!ok) ending_ = true;  // the stream is gone
       if (ending_) {
-        step = Step::finish;
+        step = finish_step();
       } else if (wanted_ && sent_ != wanted_) {
         step = want(*wanted_);
       }
@@ -202,7 +210,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthCheckResponse> 
     {
       std::lock_guard<std::mutex> lock(shared_->mutex);
       ending_ = true;
-      if (!writing_) step = Step::finish;  // else OnWriteDone finishes
+      if (!writing_) step = finish_step();  // else OnWriteDone finishes
     }
     perform(step);
   }
@@ -227,6 +235,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthCheckResponse> 
   std::optional<Serving> sent_;  // the last status written, or being written
   bool writing_ = false;
   bool ending_ = false;  // cancelled or broken: Finish once no write is in flight
+  bool finished_ = false;
   HealthCheckResponse message_;
 };
 
@@ -312,7 +321,7 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
     auto* reactor = new CheckReactor();
     auto query = parse_service_name(request->service());
     if (!query) {
-      reactor->Finish({grpc::StatusCode::NOT_FOUND, unknown_name_message(request->service())});
+      reactor->finish_once({grpc::StatusCode::NOT_FOUND, unknown_name_message(request->service())});
       return reactor;
     }
     query->deadline = registry_deadline(context->deadline());
@@ -322,8 +331,8 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
     const auto finished = reactor->finished();
     try {
       shared_->registry->check_health(
-          std::move(*query), [reactor, finished = reactor->finished(), response, warn_is_serving,
-                              name = request->service()](HealthAnswer answer) {
+          std::move(*query), [reactor, finished, response, warn_is_serving,
+                              name = request->service().substr(0, 65)](HealthAnswer answer) {
             if (finished->exchange(true)) return;
             switch (answer.outcome) {
               case HealthAnswer::Outcome::answered:
@@ -350,10 +359,10 @@ class HealthService final : public grpc::health::v1::Health::CallbackService {
     auto query = parse_service_name(request->service());
     auto* reactor = new WatchReactor(shared_, query);
     Step step = Step::none;
+    shared_->registry->start();  // fixes the set of endpoints
     {
       std::lock_guard<std::mutex> lock(shared_->mutex);
       if (shared_->critical.empty()) {
-        shared_->registry->start();  // fixes the set of endpoints
         for (const auto* endpoint : shared_->registry->endpoints()) {
           shared_->critical[endpoint->slug] = endpoint->critical;
         }
