@@ -66,7 +66,7 @@ void read_listen(const Reader& r, const json& doc, ServerOptions& server) {
 }
 
 // The top-level "grpc": the grpc.health.v1 service on a port of its own.
-void read_grpc(const Reader& r, const json& doc, std::optional<GrpcListen>& out) {
+void read_grpc(const Reader& r, const json& doc, [[maybe_unused]] std::optional<GrpcListen>& out) {
   const json* grpc = r.find(doc, "grpc");
   if (grpc == nullptr) return;
 #ifndef HEALTHCHECKS_HAS_GRPC
