@@ -142,7 +142,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<HealthCheckResponse> 
     }
     // A change told while the question was out is newer than the answer's levels.
     if (!have_levels_ || changes_ == asked) {
-      levels_ = answer.levels;
+      // A draining registry answers without levels: the ones known stay for later changes.
+      if (!answer.levels.empty()) levels_ = answer.levels;
       have_levels_ = true;
       return want(serving(answer.status.level, shared_->options.warn_is_serving));
     }
@@ -282,21 +283,25 @@ void run_refresh(const std::shared_ptr<Shared>& shared) {
     shared->wake.wait_until(lock, std::min(next, Clock::now() + kReadyPoll));
     if (shared->stopping) break;
     Steps steps;
-    const bool ready = shared->registry->ready();
-    if (ready != was_ready) {
-      was_ready = ready;
-      for (const auto& [id, reactor] : shared->watches) {
-        if (reactor->aggregate()) steps.emplace_back(reactor, reactor->follow());
-      }
-    }
     std::map<std::pair<std::string, std::string>,
              std::vector<std::pair<std::uint64_t, std::uint64_t>>>
         asks;
-    if (Clock::now() >= next) {
-      next = Clock::now() + shared->options.watch_refresh;
-      for (const auto& [id, reactor] : shared->watches) {
-        if (!reactor->query()) continue;
-        asks[{reactor->query()->slug, reactor->query()->type}].emplace_back(id, reactor->changes());
+    const auto add_ask = [&](std::uint64_t id, const WatchReactor& reactor) {
+      asks[{reactor.query()->slug, reactor.query()->type}].emplace_back(id, reactor.changes());
+    };
+    // Draining reads NOT_SERVING at once; ready again, the aggregates are asked afresh (the
+    // levels may have changed while nothing was judged).
+    const bool ready = shared->registry->ready();
+    const bool ready_changed = ready != was_ready;
+    was_ready = ready;
+    const bool refresh = Clock::now() >= next;
+    if (refresh) next = Clock::now() + shared->options.watch_refresh;
+    for (const auto& [id, reactor] : shared->watches) {
+      if (!reactor->query()) continue;
+      if (refresh || (ready_changed && ready && reactor->aggregate())) {
+        add_ask(id, *reactor);
+      } else if (ready_changed && reactor->aggregate()) {
+        steps.emplace_back(reactor, reactor->follow());
       }
     }
     lock.unlock();

@@ -88,8 +88,8 @@ const std::pair<grpc::StatusCode, HealthCheckResponse::ServingStatus> kDown{grpc
 
 // One Watch call, read on the test's thread (each read bounded by the call's deadline).
 struct Watcher {
-  Watcher(Health::Stub& stub, const std::string& name) {
-    context.set_deadline(std::chrono::system_clock::now() + seconds(20));
+  Watcher(Health::Stub& stub, const std::string& name, milliseconds deadline = seconds(20)) {
+    context.set_deadline(std::chrono::system_clock::now() + deadline);
     HealthCheckRequest request;
     request.set_service(name);
     reader = stub.Watch(&context, request);
@@ -259,6 +259,35 @@ TEST(GrpcHealthService, WatchSeesDraining) {
   EXPECT_LT(Clock::now() - start, seconds(1));
   registry.set_ready(true);
   EXPECT_EQ(all.next(), kServing);
+  all.context.TryCancel();
+}
+
+// Draining judges nothing; ready again, the aggregate is judged afresh, not from the levels
+// known before (nor from none, for a watch opened while draining).
+TEST(GrpcHealthService, WatchJudgesAgainWhenDrainingEnds) {
+  Flip db;
+  db.level = Level::crit;
+  Registry registry;
+  registry.add(endpoint("db", db.check()));  // runs only when asked (refresh: every 5 s)
+  Served served(registry);
+  registry.set_ready(false);
+  {
+    Watcher opened_draining(*served.stub, "", milliseconds(1500));
+    EXPECT_EQ(opened_draining.next(), kNotServing);
+    registry.set_ready(true);  // still CRIT: nothing to send until the call's deadline
+    HealthCheckResponse more;
+    EXPECT_FALSE(opened_draining.reader->Read(&more)) << "sent " << more.status();
+    EXPECT_EQ(opened_draining.reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  Watcher all(*served.stub, "");
+  EXPECT_EQ(all.next(), kNotServing);
+  registry.set_ready(false);
+  db.level = Level::ok;  // while draining
+  std::this_thread::sleep_for(milliseconds(400));
+  const auto start = Clock::now();
+  registry.set_ready(true);
+  EXPECT_EQ(all.next(), kServing);
+  EXPECT_LT(Clock::now() - start, seconds(1));
   all.context.TryCancel();
 }
 
