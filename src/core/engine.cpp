@@ -75,17 +75,20 @@ void Engine::add(StatusEndpoint endpoint) {
 }
 
 void Engine::start() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (started_) return;
-    started_ = true;
-  }
-  // Threads only now: a registry that is only filled and validated (the sidecar's --check, a
-  // test) starts none.
-  runtime_ = std::make_unique<Runtime>(options_.io_threads, options_.max_check_threads);
-  for (const auto& endpoint : endpoints_) {
-    if (endpoint->endpoint().interval.count() > 0) endpoint->start_background();
-  }
+  // Once, and every caller returns with the runtime made: concurrent first calls (requests that
+  // start the registry, such as Registry::check_health) must not use it before it exists.
+  std::call_once(start_once_, [this] {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      started_ = true;
+    }
+    // Threads only now: a registry that is only filled and validated (the sidecar's --check, a
+    // test) starts none.
+    runtime_ = std::make_unique<Runtime>(options_.io_threads, options_.max_check_threads);
+    for (const auto& endpoint : endpoints_) {
+      if (endpoint->endpoint().interval.count() > 0) endpoint->start_background();
+    }
+  });
 }
 
 bool Engine::started() const {

@@ -92,6 +92,8 @@ class Engine {
   std::uint64_t listener_seq_ = 0;
 
   bool started_ = false;
+  // start() runs once; a caller that comes while it runs waits for the runtime it makes.
+  std::once_flag start_once_;
   std::string instance_id_;
   std::deque<StatusChange> history_;
   std::atomic<std::uint64_t> history_generation_{0};

@@ -29,14 +29,13 @@ std::string resolve(const std::string& base_dir, const std::string& name) {
   return (std::filesystem::path(base_dir) / name).string();
 }
 
-void read_listen(const Reader& r, const json& doc, ServerOptions& server) {
-  server.threads = static_cast<unsigned>(r.integer(doc, "", "threads", 1, 1, 64));
-  const std::string text = r.string(doc, "", "listen", std::string("127.0.0.1:8080"));
-  if (r.unresolved("listen") != nullptr) return;  // not validated without its variable
+// "address:port" as a server binds it: an IP address (none: 127.0.0.1), no host name.
+void parse_listen(const Reader& r, const std::string& key, const std::string& text,
+                  const char* example, std::string& address_out, unsigned short& port_out) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
-    r.fail("listen",
-           "expected \"address:port\" such as \"127.0.0.1:8080\", found \"" + text + "\"");
+    r.fail(key, std::string("expected \"address:port\" such as \"") + example + "\", found \"" +
+                    text + "\"");
   }
   std::string address = text.substr(0, colon);
   const bool bracketed = address.size() >= 2 && address.front() == '[' && address.back() == ']';
@@ -44,19 +43,53 @@ void read_listen(const Reader& r, const json& doc, ServerOptions& server) {
   const std::string port = text.substr(colon + 1);
   if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
       std::stoul(port) > 65535) {
-    r.fail("listen", "expected a port from 0 to 65535 after ':', found \"" + port + "\"");
+    r.fail(key, "expected a port from 0 to 65535 after ':', found \"" + port + "\"");
   }
   // The server binds an address; it resolves no names ("localhost:8080" would otherwise fail
   // only when it starts, outside the config's errors).
   unsigned char binary[sizeof(struct in6_addr)];
   if (!address.empty() && inet_pton(bracketed ? AF_INET6 : AF_INET, address.c_str(), binary) != 1) {
-    r.fail("listen",
+    r.fail(key,
            "expected an IP address such as 127.0.0.1 or [::1] before the port (host names are "
            "not resolved), found \"" +
                text.substr(0, colon) + "\"");
   }
-  server.address = address.empty() ? "127.0.0.1" : address;
-  server.port = static_cast<unsigned short>(std::stoul(port));
+  address_out = address.empty() ? "127.0.0.1" : address;
+  port_out = static_cast<unsigned short>(std::stoul(port));
+}
+
+void read_listen(const Reader& r, const json& doc, ServerOptions& server) {
+  server.threads = static_cast<unsigned>(r.integer(doc, "", "threads", 1, 1, 64));
+  const std::string text = r.string(doc, "", "listen", std::string("127.0.0.1:8080"));
+  if (r.unresolved("listen") != nullptr) return;  // not validated without its variable
+  parse_listen(r, "listen", text, "127.0.0.1:8080", server.address, server.port);
+}
+
+// The top-level "grpc": the grpc.health.v1 service on a port of its own.
+void read_grpc(const Reader& r, const json& doc, [[maybe_unused]] std::optional<GrpcListen>& out) {
+  const json* grpc = r.find(doc, "grpc");
+  if (grpc == nullptr) return;
+#ifndef HEALTHCHECKS_HAS_GRPC
+  r.fail("grpc",
+         "this sidecar was built without gRPC; build it with -DHEALTHCHECKS_WITH_GRPC=ON "
+         "(libgrpc++-dev, protobuf-compiler-grpc) or remove the key");
+#else
+  if (!grpc->is_object()) {
+    r.expected("grpc", "an object {\"listen\": \"127.0.0.1:9090\", \"warn\": \"SERVING\"}", *grpc);
+  }
+  GrpcListen listen;
+  const std::string text = r.string(*grpc, "grpc", "listen");
+  if (r.unresolved("grpc.listen") == nullptr) {
+    parse_listen(r, "grpc.listen", text, "127.0.0.1:9090", listen.address, listen.port);
+  }
+  const std::string warn = r.string(*grpc, "grpc", "warn", std::string("SERVING"));
+  if (warn != "SERVING" && warn != "NOT_SERVING") {
+    r.fail("grpc.warn", "expected \"SERVING\" or \"NOT_SERVING\", found \"" + warn + "\"");
+  }
+  listen.warn_is_serving = warn == "SERVING";
+  r.only(*grpc, "grpc");
+  out = listen;
+#endif
 }
 
 // The top-level "tls": serve https. The files are read here, so that a missing or unusable one
@@ -241,6 +274,7 @@ Config read_config(std::string_view text, const std::string& source, const std::
   config.missing_environment = env.missing;
   read_listen(r, doc, config.server);
   read_tls(r, doc, base_dir, config.server);
+  read_grpc(r, doc, config.grpc);
   read_options(r, doc, config, secrets);
   try {
     read_about(r, doc, base_dir, config.about);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,13 @@ struct LogOptions {
   LogFormat format = LogFormat::text;
 };
 
+/// The config's "grpc" object: serve grpc.health.v1.Health on a port of its own.
+struct GrpcListen {
+  std::string address = "127.0.0.1";  ///< an IP address, IPv6 without brackets
+  unsigned short port = 0;            ///< 0: the system picks one
+  bool warn_is_serving = true;        ///< "warn": "SERVING" (the default) or "NOT_SERVING"
+};
+
 struct Config {
   ServerOptions server;
   About about;
@@ -33,6 +41,9 @@ struct Config {
   RouterOptions router;
   std::vector<StatusEndpoint> endpoints;
   LogOptions log;
+  /// "grpc": {"listen": "127.0.0.1:9090", "warn": "SERVING"}; only in a sidecar built with
+  /// gRPC (HEALTHCHECKS_HAS_GRPC), elsewhere the key is an error saying so.
+  std::optional<GrpcListen> grpc;
   /// "drainMs": on SIGTERM, answer aggregate 503 (Registry::set_ready(false)) and keep serving
   /// this long before stopping; 0 stops at once.
   std::chrono::milliseconds drain{0};

@@ -185,6 +185,20 @@ std::string format_start(LogFormat format, system_clock::time_point when, const 
   return out;
 }
 
+std::string format_grpc_start(LogFormat format, system_clock::time_point when,
+                              const std::string& address) {
+  const std::string message = "serving grpc.health.v1.Health at " + address;
+  if (format == LogFormat::json) {
+    return JsonLine(when, "info", "grpc_start")
+        .string("address", address)
+        .string("message", message)
+        .done();
+  }
+  std::string out = "healthchecks-sidecar: ";
+  detail::append_one_line(out, message);
+  return out;
+}
+
 std::string format_stop(LogFormat format, system_clock::time_point when,
                         const std::string& reason) {
   if (format == LogFormat::json) {

@@ -51,6 +51,10 @@ std::string format_problem_summary(LogFormat format, const ProblemSummary& summa
                                    std::chrono::system_clock::time_point when);
 std::string format_start(LogFormat format, std::chrono::system_clock::time_point when,
                          const std::string& id, const std::string& url, std::size_t checks);
+/// The "grpc" key's server: "serving grpc.health.v1.Health at 127.0.0.1:9090", after the
+/// start line.
+std::string format_grpc_start(LogFormat format, std::chrono::system_clock::time_point when,
+                              const std::string& address);
 std::string format_stop(LogFormat format, std::chrono::system_clock::time_point when,
                         const std::string& reason);
 std::string format_dropped(LogFormat format, std::chrono::system_clock::time_point when,

@@ -23,6 +23,12 @@
 #include "sidecar/line_writer.hpp"
 #include "sidecar/log.hpp"
 
+#ifdef HEALTHCHECKS_HAS_GRPC
+#include <grpcpp/grpcpp.h>
+
+#include "healthchecks/grpc/health_service.hpp"
+#endif
+
 namespace {
 
 using healthchecks::sidecar::LogFormat;
@@ -46,7 +52,7 @@ constexpr const char* kHelp =
     "Top-level keys of FILE (docs/sidecar.md):\n"
     "  listen, threads, about, aboutFile, version, versionFile, checks, statusCodes,\n"
     "  defaultTimeoutMs, firstResult, history, access, dashboard, metrics, maxConnections,\n"
-    "  log, tls, drainMs\n"
+    "  log, tls, drainMs, grpc\n"
     "\n"
     "Check kinds, \"check\" in each of \"checks\" (docs/checks.md):\n"
     "  static    a fixed answer (to try the API, or to stand in for a dependency)\n"
@@ -77,10 +83,60 @@ constexpr const char* kHelp =
     "\"log\": {\"format\": \"json\"} writes JSON lines.\n"
     "\n"
     "With \"tls\" it serves https; SIGHUP reads its certificate files again.\n"
+#ifdef HEALTHCHECKS_HAS_GRPC
+    "With \"grpc\" it also serves grpc.health.v1.Health (Check and Watch) on a port of its own.\n"
+#else
+    "\"grpc\" (grpc.health.v1.Health) is not in this build: it was built without gRPC.\n"
+#endif
     "With \"drainMs\", SIGTERM first drains: aggregate answers 503 (am-i-up stays 200) for\n"
     "that long, then it stops; a second SIGTERM, or SIGINT, stops at once.\n"
     "\n"
     "example: healthchecks-sidecar --config examples/demo/demo-app.json\n";
+
+#ifdef HEALTHCHECKS_HAS_GRPC
+// The "grpc" key: the health service on a port of its own, stopped before the registry goes.
+class GrpcServing {
+ public:
+  GrpcServing(healthchecks::Registry& registry, const healthchecks::sidecar::GrpcListen& listen)
+      : service_(registry, options(listen)) {
+    const std::string host =
+        listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
+    grpc::ServerBuilder builder;
+    // One server per port, as the HTTP one: gRPC would otherwise share a port another process
+    // listens on (SO_REUSEPORT) and get half its calls.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    int port = 0;
+    builder.AddListeningPort(host + ":" + std::to_string(listen.port),
+                             grpc::InsecureServerCredentials(), &port);
+    service_.add_to(builder);
+    server_ = builder.BuildAndStart();
+    if (!server_ || port == 0) {
+      throw healthchecks::Error("grpc", "cannot listen on " + host + ":" +
+                                            std::to_string(listen.port) +
+                                            " (is the port in use? see \"grpc\".\"listen\")");
+    }
+    address_ = host + ":" + std::to_string(port);
+  }
+  GrpcServing(const GrpcServing&) = delete;
+  GrpcServing& operator=(const GrpcServing&) = delete;
+  // Calls in flight get a moment to finish; open Watch streams are then cancelled.
+  ~GrpcServing() {
+    if (server_)
+      server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  }
+  const std::string& address() const { return address_; }
+
+ private:
+  static healthchecks::GrpcHealthOptions options(const healthchecks::sidecar::GrpcListen& listen) {
+    healthchecks::GrpcHealthOptions options;
+    options.warn_is_serving = listen.warn_is_serving;
+    return options;
+  }
+  healthchecks::GrpcHealthService service_;  // outlives the server
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+#endif
 
 int usage_error(const std::string& message) {
   std::cerr << "healthchecks-sidecar: " << message << "\n" << kUsage;
@@ -161,12 +217,22 @@ int serve(const std::string& path, const sigset_t& signals) {
     healthchecks::Router router(registry, config.router);
     healthchecks::Server server(router, config.server);
     server.start();
+#ifdef HEALTHCHECKS_HAS_GRPC
+    std::optional<GrpcServing> grpc;
+    if (config.grpc) grpc.emplace(registry, *config.grpc);
+#endif
     const std::string url = (config.server.tls ? "https://" : "http://") + config.server.address +
                             ":" + std::to_string(server.port()) + config.router.base_path + "/";
     writer.release(healthchecks::sidecar::format_start(
         format, std::chrono::system_clock::now(),
         healthchecks::sidecar::mask(registry.about().id, config.registry.secrets), url,
         registry.endpoints().size()));
+#ifdef HEALTHCHECKS_HAS_GRPC
+    if (grpc) {
+      logger->write(healthchecks::sidecar::format_grpc_start(
+          format, std::chrono::system_clock::now(), grpc->address()));
+    }
+#endif
 
     // SIGHUP reads the TLS files again (rotated certificates); the others stop.
     const auto reload = [&] {
@@ -211,6 +277,9 @@ int serve(const std::string& path, const sigset_t& signals) {
     // The last line: checks that run on while the server and registry stop are not told.
     logger->close(healthchecks::sidecar::format_stop(format, std::chrono::system_clock::now(),
                                                      strsignal(signal)));
+#ifdef HEALTHCHECKS_HAS_GRPC
+    grpc.reset();
+#endif
     server.stop();
   } catch (const healthchecks::Error& e) {
     std::cerr << "healthchecks-sidecar: " << e.what() << '\n';

@@ -5,6 +5,7 @@
 #   src/sidecar             only the public headers, util/ and its own
 #   src/checks              no runtime/, transport/ or sidecar/ headers
 #   src/walk                public headers, util/, runtime/runtime.hpp and its own; no Asio or Beast
+#   src/grpc                the public API only: the library may be shared, internals hidden
 #   httplib.h               only in include/healthchecks/httplib/ and src/httplib/
 set(offenders "")
 function(check_folder dir pattern)  # pattern: a regex over the included name
@@ -45,6 +46,10 @@ check_folder(src/sidecar "#[ \t]*include[ \t]*\"(core|api|runtime|transport|chec
 check_folder(src/checks "#[ \t]*include[ \t]*\"(runtime|transport|sidecar)/")
 # The walker speaks HTTP through the public client, on a Runtime it owns (runtime.hpp only).
 check_folder(src/walk "boost/(asio|beast)|runtime_impl\\.hpp|#[ \t]*include[ \t]*\"(core|api|transport|checks|sidecar|detail)/")
+
+# The gRPC component is linked against the public (possibly shared) library: its internals are
+# out of reach.
+check_folder(src/grpc "#[ \t]*include[ \t]*\"(core|api|runtime|transport|checks|sidecar|walk|detail)/")
 
 # cpp-httplib only in its adapter (its header and source), compiled with cpp-httplib's flags.
 file(GLOB_RECURSE sources RELATIVE ${ROOT} ${ROOT}/include/*.hpp ${ROOT}/src/*.hpp ${ROOT}/src/*.cpp)

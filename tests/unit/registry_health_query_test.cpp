@@ -3,6 +3,7 @@
 #include <chrono>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -124,6 +125,24 @@ TEST(RegistryCheckHealth, TheQuerysDeadlineBoundsASlowCheck) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1000ms);
   EXPECT_EQ(answer.status.level, Level::crit);
   EXPECT_THAT(answer.status.details, HasSubstr("timed out"));
+}
+
+// The first questions may come at once, from threads of a server that started the registry
+// by asking: each waits for the runtime the first one makes.
+TEST(RegistryCheckHealth, ConcurrentFirstQuestionsStartTheRegistryOnce) {
+  for (int round = 0; round < 20; ++round) {
+    Registry registry;
+    registry.add({"Database", "db", "internal", Check([] { return true; })});
+    std::vector<std::thread> threads;
+    std::atomic<int> answered{0};
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&] {
+        if (ask(registry, {}).status.level == Level::ok) ++answered;
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(answered.load(), 8);
+  }
 }
 
 }  // namespace

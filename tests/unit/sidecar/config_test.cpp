@@ -902,5 +902,16 @@ TEST(SidecarConfigTls, TlsCertTakesItsKeysAndNamesWhatIsWrong) {
               ::testing::HasSubstr("key 'checks[0].warnDays': expected a number from 0 to 3650"));
 }
 
+// The "grpc" key is read in tests/grpc/health_service_test.cpp; without the component it is an
+// error that says so, not an unknown key.
+#ifndef HEALTHCHECKS_HAS_GRPC
+TEST(SidecarConfig, GrpcKeyWithoutTheComponentSaysHowToGetIt) {
+  EXPECT_EQ(
+      error_of(R"({"grpc": {"listen": "127.0.0.1:9090"}})"),
+      "config: svc.json: key 'grpc': this sidecar was built without gRPC; build it with "
+      "-DHEALTHCHECKS_WITH_GRPC=ON (libgrpc++-dev, protobuf-compiler-grpc) or remove the key");
+}
+#endif
+
 }  // namespace
 }  // namespace healthchecks::sidecar
