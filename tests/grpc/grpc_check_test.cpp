@@ -1,132 +1,34 @@
-// checks::grpc against real gRPC servers on loopback: a plain grpc.health.v1.Health
-// implementation whose answer each test sets, over plain text and TLS (with and without client
-// certificates), run through a Registry; and the sidecar's "grpc" check kind.
+// checks::grpc against real gRPC servers on loopback (tests/grpc/test_health_server.hpp), run
+// through a Registry: each serving status, failed calls, deadlines, and TLS with and without
+// the CA and a client certificate.
 #include "healthchecks/checks/grpc.hpp"
 
 #include <gmock/gmock.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <condition_variable>
-#include <fstream>
-#include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/test_health_server.hpp"
 #include "healthchecks/error.hpp"
 #include "healthchecks/testing.hpp"
 #include "support/check_runner.hpp"
-#include "support/config_errors.hpp"
-#include "support/http_client.hpp"
-#include "support/process.hpp"
-#include "support/temp_dir.hpp"
 #include "support/tls_certs.hpp"
 
 namespace healthchecks {
 namespace {
 
-using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 using ::testing::HasSubstr;
+using testing::HealthServer;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-// grpc.health.v1.Health as a dependency would serve it: a status per service name, NOT_FOUND
-// for the others, and an optional delay before answering.
-class TestHealth final : public ::grpc::health::v1::Health::Service {
- public:
-  void set(const std::string& service, HealthCheckResponse::ServingStatus status) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    statuses_[service] = status;
-  }
-  // Ends the delays under way, so that the server can stop.
-  void stop() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  void delay(milliseconds d) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    delay_ = d;
-  }
-
-  ::grpc::Status Check(::grpc::ServerContext*, const HealthCheckRequest* request,
-                       HealthCheckResponse* response) override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    const auto until = Clock::now() + delay_;
-    while (Clock::now() < until && !stopping_) {
-      lock.unlock();
-      std::this_thread::sleep_for(milliseconds(5));
-      lock.lock();
-    }
-    const auto it = statuses_.find(request->service());
-    if (it == statuses_.end()) return {::grpc::StatusCode::NOT_FOUND, "unknown service"};
-    response->set_status(it->second);
-    return ::grpc::Status::OK;
-  }
-
- private:
-  std::mutex mutex_;
-  std::map<std::string, HealthCheckResponse::ServingStatus> statuses_{
-      {"", HealthCheckResponse::SERVING}};
-  milliseconds delay_{0};
-  bool stopping_ = false;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A gRPC server on 127.0.0.1 (an ephemeral port unless given) serving a TestHealth.
-class HealthServer {
- public:
-  explicit HealthServer(
-      std::shared_ptr<::grpc::ServerCredentials> credentials = ::grpc::InsecureServerCredentials(),
-      int port = 0) {
-    ::grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:" + std::to_string(port), std::move(credentials), &port_);
-    builder.RegisterService(&health_);
-    server_ = builder.BuildAndStart();
-    if (!server_ || port_ == 0) throw std::runtime_error("the test gRPC server did not start");
-  }
-  ~HealthServer() { stop(); }
-
-  void stop() {
-    health_.stop();
-    if (server_) server_->Shutdown(std::chrono::system_clock::now() + milliseconds(100));
-    server_.reset();
-  }
-  TestHealth& health() { return health_; }
-  int port() const { return port_; }
-  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  // TLS with the test CA's server certificate; `client_ca` to require client certificates.
-  static std::shared_ptr<::grpc::ServerCredentials> tls(bool require_client_certificate) {
-    const auto& files = testing::tls_files();
-    ::grpc::SslServerCredentialsOptions options(
-        require_client_certificate ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                                   : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-    options.pem_key_cert_pairs.push_back(
-        {read_file(files.server_key), read_file(files.server_cert)});
-    if (require_client_certificate) options.pem_root_certs = read_file(files.ca_cert);
-    return ::grpc::SslServerCredentials(options);
-  }
-
- private:
-  TestHealth health_;
-  int port_ = 0;
-  std::unique_ptr<::grpc::Server> server_;
-};
 
 Status run(const Check& check, milliseconds timeout = milliseconds(2000)) {
   return testing::run_check(check, timeout);
