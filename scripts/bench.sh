@@ -327,7 +327,7 @@ echo "metrics, 100 checks: throughput ratio to am-i-up $metrics_ratio [${metrics
 
 # gRPC: GrpcHealthService against a bare gRPC server, rounds of its own (scripts/grpc-bench.sh).
 grpc_row=$(scripts/grpc-bench.sh "$seconds" "$rounds") ||
-  grpc_row="| grpc.health.v1 Check | not measured: scripts/grpc-bench.sh failed (see above) | | |"
+  grpc_row="| grpc.health.v1 Check | not measured: scripts/grpc-bench.sh failed (see above) | | | |"
 
 rss() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 coalescing=$(build-bench/bin/coalescing 1000 100)
@@ -352,8 +352,8 @@ $(printf '%s\n' "${nginx_results[@]}")
 |---|---|---|---|---|
 | /status/metrics, 100 checks ($metrics_bytes bytes), against am-i-up of the same sidecar | **$metrics_ratio** (rounds: ${metrics_ratios[*]}) | **$metrics_instruction_ratio** ($metrics_instructions per request; am-i-up $up_instructions) | >= 0.5 $metrics_verdict | $metrics_last |
 
-| measure | Check calls/s, GrpcHealthService / bare gRPC server | target | last round |
-|---|---|---|---|
+| measure | Check calls/s, GrpcHealthService / bare gRPC server | server CPU per call, bare / ours | target | last round |
+|---|---|---|---|---|
 $grpc_row
 
 Peak RSS (VmHWM) after the runs: four checks $(rss "$four_pid") MiB, hundred checks $(rss "$hundred_pid") MiB, traverse front $(rss "$front_pid") MiB (target: below 10 MiB); hundred checks scraped for metrics $(rss "$scraped_pid") MiB.

@@ -2,7 +2,9 @@
 # Benchmark of GrpcHealthService: grpc.health.v1.Health/Check calls per second against it and
 # against a bare gRPC server whose Check answers SERVING at once (a trivial unary method), in
 # the same run, rounds alternating (tests/bench/grpc_health.cpp). Prints one Markdown row, the
-# median of (ours / bare) over the rounds; target at least 0.7. Called by scripts/bench.sh.
+# median of (ours / bare) over the rounds for calls per second, and for the servers' CPU time per
+# call (bare / ours, from /proc: steadier on a shared machine); target at least 0.7. Called by
+# scripts/bench.sh.
 #
 #   scripts/grpc-bench.sh [SECONDS_PER_RUN=3] [ROUNDS=5] [CONCURRENCY=32]
 #
@@ -36,9 +38,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start() {  # bare|ours -> sets port
+start() {  # bare|ours -> sets port and pid
   "$bin" serve "$1" >"$work/$1.out" 2>&1 &
-  pids+=($!)
+  pid=$!
+  pids+=("$pid")
   for _ in $(seq 100); do
     port=$(grep -oE '127\.0\.0\.1:[0-9]+' "$work/$1.out" | grep -oE '[0-9]+$' | head -1 || true)
     [[ -n $port ]] && return
@@ -48,7 +51,7 @@ start() {  # bare|ours -> sets port
   exit 1
 }
 start bare
-bare_port=$port
+bare_port=$port bare_pid=$pid
 start ours
-ours_port=$port
-"$bin" client "$bare_port" "$ours_port" "$seconds" "$rounds" "$concurrency"
+ours_port=$port ours_pid=$pid
+"$bin" client "$bare_port" "$ours_port" "$seconds" "$rounds" "$concurrency" "$bare_pid" "$ours_pid"
