@@ -76,18 +76,19 @@ std::string format_elapsed(Clock::duration d) {
 // Reads `path` into `out`; false with `error` saying why when it cannot.
 bool read_pem(const std::string& option, const std::string& path, std::string& out,
               std::string& error) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     error = "cannot read tls." + option + " '" + path + "'";
     return false;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  if (static_cast<std::streamsize>(out.size()) > kMaxPemFile) {
+  if (in.tellg() > kMaxPemFile) {  // looked at before it is read
     error = "tls." + option + " '" + path + "' is larger than 1 MiB: not a PEM file";
     return false;
   }
+  in.seekg(0);
+  std::ostringstream text;
+  text << in.rdbuf();
+  out = text.str();
   return true;
 }
 
