@@ -92,6 +92,23 @@ TEST(GrpcCheck, AnUnknownServiceReadsCritNotFound) {
   EXPECT_EQ(status.details, server.target() + " (service 'nobody'): NOT_FOUND: unknown service");
 }
 
+TEST(GrpcCheck, AServerThatDoesNotImplementCheckReadsCritUnimplemented) {
+  // The generated base class answers UNIMPLEMENTED, as a server without the service does (gRPC
+  // will not start a server that serves nothing at all).
+  ::grpc::health::v1::Health::Service unimplemented;
+  ::grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", ::grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&unimplemented);
+  const auto server = builder.BuildAndStart();
+  ASSERT_TRUE(server && port != 0);
+  const auto status = run(checks::grpc("127.0.0.1:" + std::to_string(port)));
+  server->Shutdown();
+  EXPECT_EQ(status.level, Level::crit);
+  EXPECT_THAT(status.details, HasSubstr(": UNIMPLEMENTED"));
+  EXPECT_THAT(status.details, HasSubstr("(the server does not serve grpc.health.v1.Health)"));
+}
+
 TEST(GrpcCheck, NoServerReadsCritUnavailableAtOnce) {
   std::string target;
   {
