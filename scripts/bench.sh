@@ -325,6 +325,10 @@ metrics_verdict=$(awk -v r="$metrics_ratio" -v i="$metrics_instruction_ratio" \
 metrics_bytes=$(curl -fs "http://127.0.0.1:$scraped_port/status/metrics" | wc -c)
 echo "metrics, 100 checks: throughput ratio to am-i-up $metrics_ratio [${metrics_ratios[*]}], instruction ratio $metrics_instruction_ratio ($up_instructions / $metrics_instructions), $metrics_bytes bytes" >&2
 
+# gRPC: GrpcHealthService against a bare gRPC server, rounds of its own (scripts/grpc-bench.sh).
+grpc_row=$(scripts/grpc-bench.sh "$seconds" "$rounds") ||
+  grpc_row="| grpc.health.v1 Check | not measured: scripts/grpc-bench.sh failed (see above) | | | |"
+
 rss() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 coalescing=$(build-bench/bin/coalescing 1000 100)
 echo "$coalescing" >&2
@@ -347,6 +351,10 @@ $(printf '%s\n' "${nginx_results[@]}")
 | measure | throughput, scrape / am-i-up | instructions, am-i-up / scrape | target | last wrk round |
 |---|---|---|---|---|
 | /status/metrics, 100 checks ($metrics_bytes bytes), against am-i-up of the same sidecar | **$metrics_ratio** (rounds: ${metrics_ratios[*]}) | **$metrics_instruction_ratio** ($metrics_instructions per request; am-i-up $up_instructions) | >= 0.5 $metrics_verdict | $metrics_last |
+
+| measure | Check calls/s, GrpcHealthService / bare gRPC server | server CPU per call, bare / ours | target | last round |
+|---|---|---|---|---|
+$grpc_row
 
 Peak RSS (VmHWM) after the runs: four checks $(rss "$four_pid") MiB, hundred checks $(rss "$hundred_pid") MiB, traverse front $(rss "$front_pid") MiB (target: below 10 MiB); hundred checks scraped for metrics $(rss "$scraped_pid") MiB.
 

@@ -10,6 +10,9 @@
 
 #include "healthchecks/checks/command.hpp"
 #include "healthchecks/checks/disk.hpp"
+#ifdef HEALTHCHECKS_HAS_GRPC
+#include "healthchecks/checks/grpc.hpp"
+#endif
 #include "healthchecks/checks/http.hpp"
 #include "healthchecks/checks/memcached.hpp"
 #include "healthchecks/http_client.hpp"
@@ -283,6 +286,34 @@ void read_json_levels(const Reader& r, const json& spec, const std::string& wher
   }
 }
 
+// "grpc": "target", "service", and "tls" as for http, less what gRPC cannot do.
+Check grpc_check(const Reader& r, const json& spec, const std::string& where,
+                 const std::string& base_dir) {
+#ifdef HEALTHCHECKS_HAS_GRPC
+  checks::GrpcCheckOptions options;
+  options.service = r.string(spec, where, "service", std::string());
+  if (const json* tls = r.find(spec, "tls"); tls != nullptr && tls->is_object()) {
+    const std::pair<const char*, const char*> refused[] = {
+        {"minVersion", "set the oldest TLS version (it speaks TLS 1.2 and 1.3)"},
+        {"insecureSkipVerify", "skip verification (give the server's CA in caFile)"}};
+    for (const auto& [key, what] : refused) {
+      if (r.find(*tls, key) != nullptr) {
+        r.fail(Reader::key(Reader::key(where, "tls"), key),
+               std::string("gRPC 1.51's stable API cannot ") + what + "; remove the key");
+      }
+    }
+  }
+  options.use_tls = r.find(spec, "tls") != nullptr;
+  options.tls = read_tls_client(r, spec, where, base_dir);
+  return checks::grpc(r.string(spec, where, "target"), options);
+#else
+  (void)spec, (void)base_dir;
+  r.fail(Reader::key(where, "check"),
+         "this sidecar was built without gRPC; install libgrpc++-dev protobuf-compiler "
+         "protobuf-compiler-grpc and rebuild");
+#endif
+}
+
 }  // namespace
 
 StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& where,
@@ -336,6 +367,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
         // The same credentials for every traversal through this dependency.
         if (endpoint.traversable) endpoint.traverse = checks::peer_traverse(url, options);
       }
+    } else if (kind == "grpc") {
+      endpoint.check = grpc_check(r, spec, where, base_dir);
     } else if (kind == "tcp") {
       endpoint.check = checks::tcp(r.string(spec, where, "host", std::string("127.0.0.1")),
                                    r.port(spec, where, "port"));
@@ -427,7 +460,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
     } else {
       r.fail(Reader::key(where, "check"),
              "expected one of \"static\", \"http\", \"tcp\", \"redis\", \"memcached\", "
-             "\"postgres\", \"mysql\", \"disk\", \"self\", \"command\", \"tlsCert\"; found \"" +
+             "\"postgres\", \"mysql\", \"disk\", \"self\", \"command\", \"tlsCert\", "
+             "\"grpc\"; found \"" +
                  kind + "\"");
     }
   } catch (const Error& e) {
@@ -439,8 +473,8 @@ StatusEndpoint read_check(const Reader& r, const json& spec, const std::string& 
       r.fail(where, e.message());  // a check's own objection, such as a URL it cannot use
     }
   }
-  endpoint.type =
-      r.string(spec, where, "type", std::string(kind == "http" ? "external" : "internal"));
+  endpoint.type = r.string(spec, where, "type",
+                           std::string(kind == "http" || kind == "grpc" ? "external" : "internal"));
   // health+json's componentType: the kind's own (redis, memcached, postgres and mysql
   // "datastore", disk and self "system", the others "component") unless the file says what,
   // e.g., a command checks.

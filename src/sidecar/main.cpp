@@ -71,6 +71,12 @@ constexpr const char* kHelp =
     "  mysql     MySQL or MariaDB: connect, then ping or a query (not in this build: it was\n"
     "            built without MariaDB Connector/C)\n"
 #endif
+#ifdef HEALTHCHECKS_HAS_GRPC
+    "  grpc      grpc.health.v1 Check of a gRPC service (plain or TLS)\n"
+#else
+    "  grpc      grpc.health.v1 Check of a gRPC service (not in this build: it was built\n"
+    "            without gRPC)\n"
+#endif
     "  disk      free space\n"
     "  self      the sidecar's own memory and CPU\n"
     "  command   a Nagios-style plugin\n"
