@@ -28,7 +28,7 @@ case "$task" in
         # installed another way is kept).
         command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm) ;;
   demo) packages+=(ninja-build curl libpq-dev redis-server graphviz openssl) ;;  # graphviz: dot, to draw the walked graph
-  bench) packages+=(ninja-build curl wrk valgrind python3 openssl nginx) ;;  # python3: the soak's hostile peer and clients; openssl: the https row's certificates; nginx: the yardstick
+  bench) packages+=(ninja-build curl wrk valgrind python3 openssl nginx libgrpc++-dev protobuf-compiler protobuf-compiler-grpc) ;;  # python3: the soak's hostile peer and clients; openssl: the https row's certificates; nginx: the yardstick; gRPC: scripts/grpc-bench.sh
   *) echo "usage: $0 build|test|demo|bench" >&2; exit 2 ;;
 esac
 
