@@ -25,7 +25,7 @@ std::string quoted(const std::string& text) {
   return '"' + text + '"';
 }
 
-TEST(SidecarGrpcCheck, GrpcDependenciesInTheAggregate) {
+TEST(SidecarGrpcOverTls, PlainAndMutualTlsDependenciesInTheAggregate) {
   HealthServer orders;
   orders.health().set("orders.v1.Orders", HealthCheckResponse::SERVING);
   HealthServer billing(HealthServer::tls(true));

@@ -179,13 +179,17 @@ TEST(GrpcCheck, ADeadlineAlreadyPastAnswersCritAtOnce) {
   EXPECT_THAT(status.details, HasSubstr("DEADLINE_EXCEEDED"));
 }
 
-TEST(GrpcCheck, TlsWithTheCaReadsOk) {
+// GrpcOverTls: gRPC's own TLS, whose handshakes run in OpenSSL on gRPC's threads. Debian ships
+// both uninstrumented, and ThreadSanitizer reads gRPC's hand-over of OpenSSL's objects between
+// its threads as races with nothing of ours in either stack: the TSan leg leaves these out (by
+// name, scripts/test.sh); the g++ and ASan legs run them.
+TEST(GrpcOverTls, WithTheCaReadsOk) {
   HealthServer server(HealthServer::tls(false));
   const auto status = run(checks::grpc(server.target(), with_tls(true, false)));
   EXPECT_EQ(status.level, Level::ok) << status.details;
 }
 
-TEST(GrpcCheck, TlsWithoutTheCaReadsCrit) {
+TEST(GrpcOverTls, WithoutTheCaReadsCrit) {
   HealthServer server(HealthServer::tls(false));
   const auto status = run(checks::grpc(server.target(), with_tls(false, false)));
   EXPECT_EQ(status.level, Level::crit);
@@ -199,7 +203,7 @@ TEST(GrpcCheck, PlainTextToATlsServerReadsCrit) {
   EXPECT_THAT(status.details, StartsWith(server.target() + ": UNAVAILABLE"));
 }
 
-TEST(GrpcCheck, MutualTlsNeedsTheClientCertificate) {
+TEST(GrpcOverTls, MutualTlsNeedsTheClientCertificate) {
   HealthServer server(HealthServer::tls(true));
   auto status = run(checks::grpc(server.target(), with_tls(true, true)));
   EXPECT_EQ(status.level, Level::ok) << status.details;
