@@ -356,14 +356,8 @@ class MysqlProbe final : public detail::Probe {
 
   void on_finish() override { close(); }
 
-  // Asio must stop watching the descriptor, and let go of it, before Connector/C closes it.
-  void release() {
-    if (!socket_) return;
-    error_code ignored;
-    socket_->cancel(ignored);
-    socket_->release();
-    socket_.reset();
-  }
+  // Asio must let go of the socket before the library closes it.
+  void release() { detail::let_go(socket_); }
 
   // Closing never waits. In the middle of a call (the deadline), mariadb_cancel shuts the
   // socket down first, so that the COM_QUIT mysql_close sends fails at once instead of waiting

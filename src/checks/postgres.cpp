@@ -182,14 +182,8 @@ class PostgresProbe final : public detail::Probe {
 
   void on_finish() override { close(); }
 
-  // Asio must let go of the socket before libpq closes it.
-  void release() {
-    if (!socket_) return;
-    error_code ignored;
-    socket_->cancel(ignored);
-    socket_->release();
-    socket_.reset();
-  }
+  // Asio must let go of the socket before the library closes it.
+  void release() { detail::let_go(socket_); }
 
   void close() {
     release();

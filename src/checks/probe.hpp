@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
@@ -75,5 +76,16 @@ class Probe : public std::enable_shared_from_this<Probe> {
   asio::steady_timer deadline_;         // a little before it (probe_deadline)
   bool finished_ = false;
 };
+
+/// For probes that wait on a client library's socket (libpq, Connector/C): stops Asio watching
+/// it and lets go of it without closing it, as the library closes its own descriptor.
+template <class Descriptor>
+void let_go(std::optional<Descriptor>& socket) {
+  if (!socket) return;
+  boost::system::error_code ignored;
+  socket->cancel(ignored);
+  socket->release();
+  socket.reset();
+}
 
 }  // namespace healthchecks::detail

@@ -34,6 +34,16 @@ std::string find_in_path(const std::string& name) {
   return {};
 }
 
+// `argv` run as `user` (with group `gid`) through setpriv; as ourselves when `user` is empty.
+std::vector<std::string> as_user(std::vector<std::string> argv, const std::string& user,
+                                 unsigned gid) {
+  if (!user.empty()) {
+    argv.insert(argv.begin(), {find_in_path("setpriv"), "--reuid=" + user,
+                               "--regid=" + std::to_string(gid), "--init-groups", "--"});
+  }
+  return argv;
+}
+
 // Reads lines until one contains `ready`; throws with what the server said otherwise.
 void wait_for(Process& process, const std::string& ready, const std::string& what) {
   std::string said;
@@ -210,11 +220,7 @@ void PostgresServer::start() {
 }
 
 std::vector<std::string> PostgresServer::as_server_user(std::vector<std::string> argv) const {
-  if (!run_as_.empty()) {
-    argv.insert(argv.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
-                               "--regid=" + std::to_string(run_gid_), "--init-groups", "--"});
-  }
-  return argv;
+  return as_user(std::move(argv), run_as_, run_gid_);
 }
 
 PostgresServer::~PostgresServer() {
@@ -304,11 +310,7 @@ void MariadbServer::start() {
 }
 
 std::vector<std::string> MariadbServer::as_server_user(std::vector<std::string> argv) const {
-  if (!run_as_.empty()) {
-    argv.insert(argv.begin(), {find_in_path("setpriv"), "--reuid=" + run_as_,
-                               "--regid=" + std::to_string(run_gid_), "--init-groups", "--"});
-  }
-  return argv;
+  return as_user(std::move(argv), run_as_, run_gid_);
 }
 
 MariadbServer::~MariadbServer() {
