@@ -196,7 +196,7 @@ TEST(GrpcOverTls, WithoutTheCaReadsCrit) {
   EXPECT_THAT(status.details, StartsWith(server.target() + ": UNAVAILABLE"));
 }
 
-TEST(GrpcCheck, PlainTextToATlsServerReadsCrit) {
+TEST(GrpcOverTls, PlainTextToATlsServerReadsCrit) {
   HealthServer server(HealthServer::tls(false));
   const auto status = run(checks::grpc(server.target()));
   EXPECT_EQ(status.level, Level::crit);
