@@ -34,6 +34,22 @@ std::string find_in_path(const std::string& name) {
   return {};
 }
 
+// Whom a server that refuses root runs as: `preferred` (or nobody) when we are root, else
+// ourselves (an empty name).
+struct ServerUser {
+  std::string name;
+  uid_t uid;
+  gid_t gid;
+};
+
+ServerUser server_user(const char* preferred, const std::string& what) {
+  if (geteuid() != 0) return {{}, getuid(), getgid()};
+  const passwd* user = getpwnam(preferred);
+  if (user == nullptr) user = getpwnam("nobody");
+  if (user == nullptr) throw std::runtime_error("no unprivileged user to run " + what + " as");
+  return {user->pw_name, user->pw_uid, user->pw_gid};
+}
+
 // `argv` run as `user` (with group `gid`) through setpriv; as ourselves when `user` is empty.
 std::vector<std::string> as_user(std::vector<std::string> argv, const std::string& user,
                                  unsigned gid) {
@@ -174,18 +190,12 @@ PostgresServer::PostgresServer() : port_(free_port()) {
   bin_ = found.back().string();
 
   // initdb and postgres refuse to run as root: run them as the postgres user (or nobody).
-  uid_t uid = getuid();
-  gid_t gid = getgid();
-  if (geteuid() == 0) {
-    const passwd* user = getpwnam("postgres");
-    if (user == nullptr) user = getpwnam("nobody");
-    if (user == nullptr) throw std::runtime_error("no unprivileged user to run PostgreSQL as");
-    run_as_ = user->pw_name;
-    run_gid_ = user->pw_gid;
-    uid = user->pw_uid;
-    gid = user->pw_gid;
-    chmod(dir_.path().c_str(), 0755);
-  }
+  const ServerUser user = server_user("postgres", "PostgreSQL");
+  const uid_t uid = user.uid;
+  const gid_t gid = user.gid;
+  run_as_ = user.name;
+  run_gid_ = user.gid;
+  if (!user.name.empty()) chmod(dir_.path().c_str(), 0755);  // reachable by that user
   data_ = dir_.path() + "/data";
   const auto password_file = dir_.write("password", std::string(kPassword) + "\n");
   for (const auto& path : {dir_.path(), password_file}) {
@@ -257,18 +267,12 @@ MariadbServer::MariadbServer() : port_(free_port()) {
     bootstrap.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   // mariadbd refuses to run as root: run it as the mysql user (or nobody).
-  uid_t uid = getuid();
-  gid_t gid = getgid();
-  if (geteuid() == 0) {
-    const passwd* user = getpwnam("mysql");
-    if (user == nullptr) user = getpwnam("nobody");
-    if (user == nullptr) throw std::runtime_error("no unprivileged user to run MariaDB as");
-    run_as_ = user->pw_name;
-    run_gid_ = user->pw_gid;
-    uid = user->pw_uid;
-    gid = user->pw_gid;
-    chmod(dir_.path().c_str(), 0755);
-  }
+  const ServerUser user = server_user("mysql", "MariaDB");
+  const uid_t uid = user.uid;
+  const gid_t gid = user.gid;
+  run_as_ = user.name;
+  run_gid_ = user.gid;
+  if (!user.name.empty()) chmod(dir_.path().c_str(), 0755);  // reachable by that user
   data_ = dir_.path() + "/data";
   const auto bootstrap_file = dir_.write("bootstrap.sql", bootstrap);
   // The test user, at every start (a restart finds it there already): bootstrapping runs
