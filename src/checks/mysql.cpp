@@ -6,9 +6,6 @@
 // MySQL do not carry it and the TLS library it brings.
 #include "healthchecks/checks/mysql.hpp"
 
-#include <dlfcn.h>
-#include <mysql.h>  // Connector/C's (mariadb/), whose build adds its folder to this file's path
-//
 #include <errmsg.h>
 #include <mysqld_error.h>
 
@@ -21,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "checks/latency.hpp"
+#include "checks/mariadb_connector.hpp"
 #include "checks/network_check.hpp"
 #include "checks/probe.hpp"
 #include "util/text.hpp"
@@ -32,65 +30,6 @@ using error_code = boost::system::error_code;
 namespace asio = detail::asio;
 using tcp = asio::ip::tcp;
 using descriptor = asio::posix::stream_descriptor;
-
-// The Connector/C functions the check calls, looked up in libmariadb.so.3 once.
-struct Connector {
-  std::string error;  // why Connector/C could not be loaded; empty when it was
-#define HEALTHCHECKS_MARIADB(name) decltype(&::name) name = nullptr;
-#define HEALTHCHECKS_MARIADB_FUNCTIONS(X) \
-  X(mysql_server_init)                    \
-  X(mysql_init)                           \
-  X(mysql_options)                        \
-  X(mysql_real_connect_start)             \
-  X(mysql_real_connect_cont)              \
-  X(mysql_ping_start)                     \
-  X(mysql_ping_cont)                      \
-  X(mysql_real_query_start)               \
-  X(mysql_real_query_cont)                \
-  X(mysql_field_count)                    \
-  X(mysql_use_result)                     \
-  X(mysql_fetch_row_start)                \
-  X(mysql_fetch_row_cont)                 \
-  X(mysql_free_result)                    \
-  X(mysql_more_results)                   \
-  X(mysql_next_result_start)              \
-  X(mysql_next_result_cont)               \
-  X(mysql_get_socket)                     \
-  X(mysql_get_timeout_value_ms)           \
-  X(mysql_errno)                          \
-  X(mysql_error)                          \
-  X(mariadb_cancel)                       \
-  X(mysql_close)
-  HEALTHCHECKS_MARIADB_FUNCTIONS(HEALTHCHECKS_MARIADB)
-#undef HEALTHCHECKS_MARIADB
-};
-
-const Connector& connector() {
-  static const Connector api = [] {
-    Connector loaded;
-    void* library = dlopen("libmariadb.so.3", RTLD_NOW | RTLD_LOCAL);  // kept for the process
-    if (library == nullptr) {
-      loaded.error =
-          std::string("cannot load MariaDB Connector/C (install libmariadb3): ") + dlerror();
-      return loaded;
-    }
-#define HEALTHCHECKS_MARIADB(name)                                                     \
-  loaded.name = reinterpret_cast<decltype(&::name)>(dlsym(library, #name));            \
-  if (loaded.name == nullptr && loaded.error.empty()) {                                \
-    loaded.error = "libmariadb.so.3 has no " #name " (a Connector/C older than 3.0?)"; \
-  }
-    HEALTHCHECKS_MARIADB_FUNCTIONS(HEALTHCHECKS_MARIADB)
-#undef HEALTHCHECKS_MARIADB
-    // mysql_init would initialise the library on its first call, which is not thread-safe;
-    // here it happens once, under the static's guard. (It also sets SIGPIPE to ignored for the
-    // process, as every Connector/C client does; its TLS writes may rely on it.)
-    if (loaded.error.empty() && loaded.mysql_server_init(0, nullptr, nullptr) != 0) {
-      loaded.error = "MariaDB Connector/C failed to initialise";
-    }
-    return loaded;
-  }();
-  return api;
-}
 
 // A row or packet the server sends may not be larger than this: its answers are not ours to
 // size (rows are read one at a time and dropped).
@@ -108,7 +47,7 @@ class MysqlProbe final : public detail::Probe {
  public:
   MysqlProbe(const CheckContext& context, Completion done, const MysqlOptions& options)
       : Probe(context, std::move(done)),
-        api_(connector()),
+        api_(detail::connector()),
         options_(options),
         budget_end_(context.deadline),
         where_((options_.host.find(':') != std::string::npos ? "[" + options_.host + "]"
@@ -376,7 +315,7 @@ class MysqlProbe final : public detail::Probe {
     mysql_ = nullptr;
   }
 
-  const Connector& api_;
+  const detail::Connector& api_;
   MysqlOptions options_;
   const detail::Clock::time_point budget_end_;  // the execution's deadline
   std::string where_;
