@@ -84,6 +84,24 @@ TEST_F(ServerServing, KeepsConnectionsAlive) {
   EXPECT_EQ(connection.get("/status/am-i-up").body, "OK");
 }
 
+// Requests that arrive together are parsed from what was read (continue_request), in order;
+// one whose end comes later is read on.
+TEST_F(ServerServing, AnswersPipelinedAndSplitRequests) {
+  HttpConnection connection(server_->port());
+  const auto both = connection.raw(
+      "GET /status/am-i-up HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /status/db HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto first = both.find("HTTP/1.1 200 ");
+  const auto second = both.find("HTTP/1.1 200 ", first + 1);
+  ASSERT_NE(second, std::string::npos) << both;
+  EXPECT_NE(both.find("OK", first), std::string::npos);
+  EXPECT_THAT(both.substr(second), ::testing::EndsWith(R"(["OK"])"));
+
+  HttpConnection split(server_->port());
+  EXPECT_EQ(split.raw("GET /status/db HTTP/1.1\r\nHo", 200), "");
+  EXPECT_THAT(split.raw("st: x\r\nConnection: close\r\n\r\n"), ::testing::EndsWith(R"(["OK"])"));
+}
+
 TEST_F(ServerServing, ASlowCheckDoesNotHoldOtherRequests) {
   auto slow = std::async(std::launch::async,
                          [port = server_->port()] { return http_get(port, "/status/slow"); });
