@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -72,17 +74,32 @@ void wait_for(Process& process, const std::string& ready, const std::string& wha
 
 }  // namespace
 
+// Ports come from below the kernel's ephemeral range: a port from bind(0) is one the kernel also
+// hands out as the source port of outgoing connections, so between picking it and a server's
+// listen() any connect() on the machine could take it (a CI run lost a sidecar's port that way).
+// Below the range only another test picking at random can collide, and each pick is bound once to
+// see it is free.
 unsigned short free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
+  static std::mutex mutex;
+  static std::mt19937 random{std::random_device{}()};
+  int low = 32768;
+  if (std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range"); range) range >> low;
+  const int first = 10000, last = std::max(first + 1000, low) - 1;
+  const std::lock_guard<std::mutex> lock(mutex);
+  std::uniform_int_distribution<int> pick(first, last);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const auto port = static_cast<unsigned short>(pick(random));
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  throw std::runtime_error("no free loopback port between " + std::to_string(first) + " and " +
+                           std::to_string(last) + " after 1000 tries");
 }
 
 // --- Redis -------------------------------------------------------------------------------------
