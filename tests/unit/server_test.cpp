@@ -12,6 +12,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "healthchecks/error.hpp"
 #include "healthchecks/registry.hpp"
@@ -100,6 +101,29 @@ TEST_F(ServerServing, AnswersPipelinedAndSplitRequests) {
   HttpConnection split(server_->port());
   EXPECT_EQ(split.raw("GET /status/db HTTP/1.1\r\nHo", 200), "");
   EXPECT_THAT(split.raw("st: x\r\nConnection: close\r\n\r\n"), ::testing::EndsWith(R"(["OK"])"));
+}
+
+// Answers sent inline (start_write) are bounded per call stack: past the bound one goes through
+// the executor. Forty requests in one write cross that bound several times, and every answer
+// comes, in order.
+TEST_F(ServerServing, AnswersManyPipelinedRequestsInOrder) {
+  HttpConnection connection(server_->port());
+  std::string requests;
+  for (int i = 0; i < 39; ++i) {
+    requests += i % 2 == 0 ? "GET /status/am-i-up HTTP/1.1\r\nHost: x\r\n\r\n"
+                           : "GET /status/db HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  requests += "GET /status/db HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const auto answers = connection.raw(requests);
+  std::size_t at = 0;
+  for (int i = 0; i < 40; ++i) {
+    at = answers.find("HTTP/1.1 200 ", at);
+    ASSERT_NE(at, std::string::npos) << "answer " << i << " is missing:\n" << answers;
+    const auto next = answers.find("HTTP/1.1 200 ", at + 1);
+    const auto answer = answers.substr(at, next == std::string::npos ? next : next - at);
+    EXPECT_THAT(answer, ::testing::EndsWith(i % 2 == 0 && i != 39 ? "OK" : R"(["OK"])")) << i;
+    at += 1;
+  }
 }
 
 TEST_F(ServerServing, ASlowCheckDoesNotHoldOtherRequests) {
@@ -311,6 +335,43 @@ TEST(ServerLimits, LargeAnswersWaitingOnSlowReadersHaveABudget) {
   EXPECT_EQ(second.header("retry-after"), "1");
   EXPECT_EQ(http_get(server.port(), "/status/am-i-up").status, 200) << "small answers still go";
   ::close(stuck);
+}
+
+// An answer larger than the socket takes at once: the part sent inline (start_write) and the
+// rest, written asynchronously once the reader drains, arrive whole and in order.
+TEST(ServerLimits, AnAnswerLargerThanTheSocketBufferArrivesWhole) {
+  About about;
+  std::string blob;
+  for (int i = 0; blob.size() < 4 * 1024 * 1024; ++i) blob += std::to_string(i) + ' ';
+  about.custom_data["blob"] = blob;
+  Registry registry(about);
+  Router router(registry);
+  Server server(router, any_port());
+  server.start();
+  const int slow = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(slow, 0);
+  const int small = 4096;
+  ::setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server.port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(slow, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  const std::string ask = "GET /status/about HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(slow, ask.data(), ask.size(), 0), static_cast<ssize_t>(ask.size()));
+  std::this_thread::sleep_for(200ms);  // the server has sent what the socket took, and waits
+  std::string answer;
+  char chunk[65536];
+  for (;;) {
+    const auto n = ::recv(slow, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    answer.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(slow);
+  const auto body_at = answer.find("\r\n\r\n");
+  ASSERT_NE(body_at, std::string::npos);
+  const auto body = nlohmann::json::parse(answer.substr(body_at + 4));
+  EXPECT_EQ(body["customData"]["blob"], blob);
 }
 
 TEST(ServerLimits, TheDefaultConnectionCapFollowsTheDescriptorLimit) {
