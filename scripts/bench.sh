@@ -6,6 +6,9 @@
 #
 #   scripts/bench.sh [SECONDS_PER_RUN=3] [ROUNDS=5]
 #
+# Then the scale rows (dependencies, connections, threads, depth, a hung dependency) of
+# scripts/bench-scale.sh, with the same seconds and rounds, appended to the report.
+#
 # Each measure is also set against nginx (one process, one worker: `return 200 "OK"` for the
 # endpoints, and a second nginx proxying to it over a kept-alive upstream for a traverse hop), the
 # fastest thing a team could put in front of a health endpoint (issue 17's yardstick).
@@ -272,6 +275,18 @@ Bare server: $bare_instructions instructions per request; nginx: $nginx_ok_instr
 Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(g++ --version | head -1); wrk -t1 -c$connections -d${seconds}s, $rounds rounds.
 EOF
 )
+# The scale rows, their own servers and rounds, after the others have stopped.
+cleanup
+trap - EXIT
+scale_failed=0
+scale=$(scripts/bench-scale.sh "$seconds" "$rounds") || {
+  scale_failed=1
+  scale="Scale rows: not measured: scripts/bench-scale.sh failed (see above)."
+}
+report="$report
+
+$scale"
 echo
 echo "$report"
 echo "$report" >build-bench/benchmarks.md
+exit "$scale_failed"
