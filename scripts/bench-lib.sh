@@ -81,7 +81,28 @@ start_nginx() {  # dir, global directives -> pid, once it answers
   echo "nginx did not start: $(cat "$1/out" "$1/error.log" 2>/dev/null)" >&2
   exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# A free loopback port below the kernel's ephemeral range: a port from bind(0) is one the kernel
+# also hands out as the source port of outgoing connections (wrk opens thousands), which could
+# take it between the pick and nginx's listen. Each pick is bound once to see it is free.
+free_port() {
+  python3 - <<'EOF'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000):
+    port = random.randrange(20000, max(low, 20001))  # above bench.sh's fixed callgrind ports (1819x)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("bench: no free loopback port below the ephemeral range")
+EOF
+}
 
 # wrk's latencies ("812.00us", "1.20ms", "2.00s", "1.50m") in microseconds.
 to_us() {
