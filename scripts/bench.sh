@@ -6,6 +6,9 @@
 #
 #   scripts/bench.sh [SECONDS_PER_RUN=3] [ROUNDS=5]
 #
+# Then the scale rows (dependencies, connections, threads, depth, a hung dependency) of
+# scripts/bench-scale.sh, with the same seconds and rounds, appended to the report.
+#
 # Each measure is also set against nginx (one process, one worker: `return 200 "OK"` for the
 # endpoints, and a second nginx proxying to it over a kept-alive upstream for a traverse hop), the
 # fastest thing a team could put in front of a health endpoint (issue 17's yardstick).
@@ -18,6 +21,9 @@
 #   is doing, so this one repeats to within a percent where throughput varies by tens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+raise_open_files 8192
 
 seconds=${1:-3}
 rounds=${2:-5}
@@ -40,31 +46,16 @@ instant_checks='{"name": "Database", "slug": "db", "check": "static"},
   {"name": "Queue", "slug": "queue", "check": "static"},
   {"name": "Search", "slug": "search", "check": "static"}'
 cat >"$work/four.json" <<EOF
-{"listen": "127.0.0.1:0", "about": {"id": "four"}, "checks": [$instant_checks]}
+{"listen": "127.0.0.1:0", "maxConnections": $sidecar_max_connections, "about": {"id": "four"}, "checks": [$instant_checks]}
 EOF
 {
-  printf '{"listen": "127.0.0.1:0", "about": {"id": "hundred"}, "checks": ['
+  printf '{"listen": "127.0.0.1:0", "maxConnections": %d, "about": {"id": "hundred"}, "checks": [' "$sidecar_max_connections"
   for i in $(seq 1 100); do
     [[ $i -gt 1 ]] && printf ','
     printf '{"name": "Check %d", "slug": "check-%d", "check": "static", "cacheTtlMs": 600000}' "$i" "$i"
   done
   printf ']}\n'
 } >"$work/hundred.json"
-
-# Runs in a process substitution (a subshell): the caller records the pid it prints.
-start_server() {  # command... ; prints the port it announced and its pid
-  local out="$work/out.$RANDOM"
-  "$@" >"$out" 2>&1 &
-  for _ in $(seq 100); do
-    local port
-    port=$(grep -oE '(127\.0\.0\.1:|listening on )[0-9]+' "$out" | grep -oE '[0-9]+$' | head -1 || true)
-    if [[ -n "$port" ]]; then echo "$port $!"; return; fi
-    sleep 0.05
-  done
-  echo "failed to start: $*" >&2
-  cat "$out" >&2
-  exit 1
-}
 
 read -r bare_port bare_pid < <(start_server build-bench/bin/bare_server 0)
 read -r four_port four_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/four.json")
@@ -75,7 +66,7 @@ sed 's/"about": {"id": "hundred"}/"about": {"id": "scraped"}, "metrics": true/' 
 read -r scraped_port scraped_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/scraped.json")
 pids+=("$bare_pid" "$four_pid" "$hundred_pid" "$scraped_pid")
 cat >"$work/front.json" <<EOF
-{"listen": "127.0.0.1:0", "about": {"id": "front"}, "checks": [
+{"listen": "127.0.0.1:0", "maxConnections": $sidecar_max_connections, "about": {"id": "front"}, "checks": [
   {"name": "Four", "slug": "four", "check": "http", "url": "http://127.0.0.1:$four_port", "traversable": true}]}
 EOF
 read -r front_port front_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/front.json")
@@ -85,42 +76,6 @@ pids+=("$front_pid")
 # over kept-alive upstream connections (one request in, one out: what a traverse hop does). One
 # process each (master_process off: the worker itself), files in the work directory. Callgrind
 # runs the same configurations on ports of their own.
-nginx_conf() {  # dir, port, location body, upstream port
-  mkdir -p "$1"
-  cat >"$1/nginx.conf" <<EOF
-worker_processes 1;
-worker_rlimit_nofile 8192;
-error_log $1/error.log warn;
-pid $1/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $1/body;
-  proxy_temp_path $1/proxy;
-  fastcgi_temp_path $1/fastcgi;
-  uwsgi_temp_path $1/uwsgi;
-  scgi_temp_path $1/scgi;
-  keepalive_requests 1000000;
-  upstream origin { server 127.0.0.1:${4:-1}; keepalive 64; }
-  server {
-    listen 127.0.0.1:$2;
-    location / { $3 }
-  }
-}
-EOF
-}
-start_nginx() {  # dir -> pid, once it answers
-  nginx -p "$1" -c "$1/nginx.conf" -g "daemon off; master_process off;" >"$1/out" 2>&1 &
-  local pid=$! port
-  port=$(awk '$1 == "listen" {sub(/.*:/, "", $2); sub(/;/, "", $2); print $2}' "$1/nginx.conf")
-  for _ in $(seq 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/" && { echo "$pid"; return; }
-    sleep 0.05
-  done
-  echo "nginx did not start: $(cat "$1/out" "$1/error.log" 2>/dev/null)" >&2
-  exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ok_body='return 200 "OK";'
 proxy_body='proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection "";'
 nginx_ok_port=$(free_port)
@@ -147,7 +102,7 @@ sed 's|"listen": "127.0.0.1:0",|"listen": "127.0.0.1:0", "tls": {"certFile": "pe
   "$work/four.json" >"$work/four-tls.json"
 read -r four_tls_port four_tls_pid < <(start_server build-bench/bin/healthchecks-sidecar --config "$work/four-tls.json")
 cat >"$work/front-tls.json" <<EOF
-{"listen": "127.0.0.1:0", "about": {"id": "front-tls"}, "checks": [
+{"listen": "127.0.0.1:0", "maxConnections": $sidecar_max_connections, "about": {"id": "front-tls"}, "checks": [
   {"name": "Four", "slug": "four", "check": "http", "url": "https://127.0.0.1:$four_tls_port", "traversable": true,
    "tls": {"caFile": "ca.crt"}}]}
 EOF
@@ -155,64 +110,16 @@ read -r front_tls_port front_tls_pid < <(start_server build-bench/bin/healthchec
 pids+=("$four_tls_pid" "$front_tls_pid")
 
 # --- measuring -------------------------------------------------------------------------------
-wrk_run() {  # url -> "requests/s p50 p99 errors"
-  local out
-  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency "$1")
-  local rps p50 p99 errors
-  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/ {n++} END {print n+0}' <<<"$out")
-  echo "$rps $p50 $p99 $errors"
-}
-
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-# Instructions per request of the processes given, under wrk load on url (callgrind).
-instructions_per_request() {  # url, commands separated by "--"
-  local url=$1
-  shift
-  local cg_pids=() i=0 files=()
-  while [[ $# -gt 0 ]]; do
-    local cmd=()
-    while [[ $# -gt 0 && $1 != "--" ]]; do cmd+=("$1"); shift; done
-    [[ $# -gt 0 ]] && shift
-    i=$((i + 1))
-    files+=("$work/cg.$i")
-    valgrind --tool=callgrind --callgrind-out-file="$work/cg.$i" "${cmd[@]}" >"$work/cg.$i.log" 2>&1 &
-    cg_pids+=($!)
-  done
-  sleep 3
-  # Warm, at the load measured: first results in memory, and every connection the load needs
-  # open (over https a new one costs a handshake of millions of instructions, which a single
-  # warming request would leave inside the count).
-  wrk -t1 -c4 -d1s "$url" >/dev/null
-  for pid in "${cg_pids[@]}"; do callgrind_control -z "$pid" >/dev/null; done  # count from here
-  local requests
-  requests=$(wrk -t1 -c4 -d4s "$url" | awk '/requests in/ {print $1}')
-  for pid in "${cg_pids[@]}"; do callgrind_control -d "$pid" >/dev/null; kill -TERM "$pid"; done
-  wait "${cg_pids[@]}" 2>/dev/null || true
-  if [[ -z $requests || $requests -eq 0 ]]; then
-    # Under callgrind a process is some 50 times slower: on a loaded machine wrk may get no
-    # answer in its window. Say so rather than divide by zero.
-    echo "bench: no request answered in the callgrind window for $url (machine too loaded?)" >&2
-    exit 1
-  fi
-  local total=0
-  for f in "${files[@]}"; do
-    total=$((total + $(awk '/^summary:/ {print $2}' "$f.1")))  # the dump taken after the load
-  done
-  echo $((total / requests))
-}
-
 # One URL against another in the same rounds, the baseline first in each: sets pair_ratios (one
 # per round), pair_ratio (their median) and pair_last (the last round's figures).
 paired_rounds() {  # url, baseline url, baseline's name
   local rps base_rps p50 p99 errors
   pair_ratios=()
   for _ in $(seq "$rounds"); do
-    read -r base_rps _ _ _ < <(wrk_run "$2")
-    read -r rps p50 p99 errors < <(wrk_run "$1")
+    wrk_run "$2"
+    base_rps=$wrk_rps
+    wrk_run "$1"
+    rps=$wrk_rps p50=$wrk_p50 p99=$wrk_p99 errors=0
     pair_ratios+=("$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2f", a / b}')")
     pair_last="$rps req/s ($3 $base_rps), p50 $p50, p99 $p99, errors $errors"
   done
@@ -228,9 +135,12 @@ measure() {
   local ratios=() nginx_ratios=() last=""
   shift 7
   for _ in $(seq "$rounds"); do
-    read -r bare_rps _ _ _ < <(wrk_run "http://127.0.0.1:$bare_port/")
-    read -r nginx_rps _ _ _ < <(wrk_run "$nginx_url")
-    read -r rps p50 p99 errors < <(wrk_run "$url")
+    wrk_run "http://127.0.0.1:$bare_port/"
+    bare_rps=$wrk_rps
+    wrk_run "$nginx_url"
+    nginx_rps=$wrk_rps
+    wrk_run "$url"
+    rps=$wrk_rps p50=$wrk_p50 p99=$wrk_p99 errors=0  # wrk_run ends the script on any error
     ratios+=("$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')")
     nginx_ratios+=("$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a / b}')")
     last="$rps req/s (bare $bare_rps, nginx $nginx_rps), p50 $p50, p99 $p99, errors $errors"
@@ -365,6 +275,18 @@ Bare server: $bare_instructions instructions per request; nginx: $nginx_ok_instr
 Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(g++ --version | head -1); wrk -t1 -c$connections -d${seconds}s, $rounds rounds.
 EOF
 )
+# The scale rows, their own servers and rounds, after the others have stopped.
+cleanup
+trap - EXIT
+scale_failed=0
+scale=$(scripts/bench-scale.sh "$seconds" "$rounds") || {
+  scale_failed=1
+  scale="Scale rows: not measured: scripts/bench-scale.sh failed (see above)."
+}
+report="$report
+
+$scale"
 echo
 echo "$report"
 echo "$report" >build-bench/benchmarks.md
+exit "$scale_failed"
