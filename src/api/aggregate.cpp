@@ -12,6 +12,10 @@
 namespace healthchecks::detail {
 namespace {
 
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 bool any_refused(const std::vector<Outcome>& outcomes) {
   return std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.refused; });
 }
@@ -122,6 +126,36 @@ void answer_health_json(const ConfigPtr& config, std::vector<EndpointState*> sta
             });
 }
 
+// About when every dependency's result is in memory (cached or refreshed in the background):
+// rendered in place under each endpoint's lock, without an Outcome copy, a callback or a gather
+// per dependency, which cost most of an About of a thousand (docs/benchmarks.md). False, having
+// answered nothing, when some result is not usable now: the long way runs its check.
+bool answer_about_from_memory(const Engine& engine, const RouterConfig& config, Api api,
+                              const Caller& caller, const Done& done) {
+  const auto now = Clock::now();
+  const auto& endpoints = engine.endpoints();
+  std::string body;
+  // Reserved at the last one's size: growing a large body by doubling copies it about twice.
+  body.reserve(config.about_size.load(std::memory_order_relaxed));
+  body += config.about.head(caller.redacted);
+  CacheHeaders freshness;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const auto memory = endpoints[i]->remembered(now);
+    if (!memory.usable()) return false;
+    if (i != 0) body += ',';
+    append_about_dependency(body, config.about_entries[i], &memory.status(), memory.duration,
+                            memory.age, api, caller.redacted);
+    freshness.add(seconds(memory.fresh_for), seconds(memory.age));
+  }
+  body += *config.about.tail(caller.redacted);
+  config.about_size.store(body.size(), std::memory_order_relaxed);
+  auto response = json_response(200, std::move(body));
+  freshness.apply(response);
+  add_vary(response, caller.negotiated);
+  done(std::move(response));
+  return true;
+}
+
 }  // namespace
 
 RouterConfig::RouterConfig(RouterOptions router_options, const Engine& engine)
@@ -131,6 +165,9 @@ RouterConfig::RouterConfig(RouterOptions router_options, const Engine& engine)
   if (!base.empty() && base.front() != '/') base.insert(base.begin(), '/');
   prefix = base + '/';
   for (const auto& state : engine.endpoints()) {
+    const auto& endpoint = state->endpoint();
+    remembered = remembered && (endpoint.cache_ttl.count() > 0 || endpoint.interval.count() > 0);
+    about_entries.push_back(about_entry_text(endpoint));
     for (const auto& tag : state->endpoint().tags) {
       if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
     }
@@ -219,6 +256,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   // Polled many times a second with cached or background checks: when every result is in
   // memory, answer from levels alone, copying only the status that is shown.
   const auto now = Clock::now();
+  const bool filtered = !every || !tags.empty();  // probes mostly ask for every dependency
   Verdict verdict;
   bool any = false;
   auto fresh_for = Clock::duration::max();
@@ -226,7 +264,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   bool remembered = true;
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const EndpointState& state = *endpoints[i];
-    if (!selected(state)) continue;
+    if (filtered && !selected(state)) continue;
     EndpointState::CachedLevel cached;
     if (!state.cached_level(now, cached)) {
       remembered = false;
@@ -295,6 +333,10 @@ void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_s
     for (const auto& state : engine.endpoints()) states.push_back(state.get());
     return answer_health_json(config, std::move(states), caller, std::move(done));
   }
+  if (check_status && config->remembered && !caller.budget.cycle &&
+      answer_about_from_memory(engine, *config, api, caller, done)) {
+    return;
+  }
   if (check_status) {
     for (const auto& state : engine.endpoints()) states.push_back(state.get());
   }
@@ -312,8 +354,14 @@ void answer_about(Engine& engine, const ConfigPtr& config, Api api, bool check_s
         const auto& endpoints = owner->endpoints();
         for (std::size_t i = 0; i < endpoints.size(); ++i) {
           if (i != 0) body += ',';
-          append_about_dependency(body, endpoints[i]->endpoint(),
-                                  check_status ? &outcomes[i] : nullptr, api, redacted);
+          const Outcome* outcome = check_status ? &outcomes[i] : nullptr;
+          std::optional<Clock::duration> age;
+          if (outcome != nullptr && outcome->age) {
+            age = std::chrono::round<Clock::duration>(std::chrono::duration<double>(*outcome->age));
+          }
+          append_about_dependency(
+              body, config->about_entries[i], outcome != nullptr ? &outcome->status : nullptr,
+              outcome != nullptr ? outcome->duration : Clock::duration{}, age, api, redacted);
         }
         body += *config->about.tail(redacted);
         auto response = json_response(200, std::move(body));

@@ -24,11 +24,14 @@ class EndpointState;
 struct RouterConfig {
   RouterConfig(RouterOptions router_options, const Engine& engine);
   RouterOptions options;
-  std::string prefix;                              // base path + '/'
-  AboutText about;                                 // About's text around its dependencies
-  std::vector<std::string> tags;                   // every registered tag, once, in order
-  HealthJsonService health_json;                   // the service's fields in health+json
+  std::string prefix;             // base path + '/'
+  AboutText about;                // About's text around its dependencies
+  std::vector<std::string> tags;  // every registered tag, once, in order
+  HealthJsonService health_json;  // the service's fields in health+json
+  bool remembered = true;         // every dependency caches its result or runs in the background
+  std::vector<AboutEntryText> about_entries;       // per dependency, in registration order
   mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
+  mutable std::atomic<std::size_t> about_size{0};  // of the last About from memory, to reserve
 };
 using ConfigPtr = std::shared_ptr<const RouterConfig>;
 

@@ -90,8 +90,7 @@ Response json_response(int status, std::string body) {
   return response;
 }
 
-std::string status_body(Api api, const Status& status, bool redacted) {
-  std::string body;
+void append_status_body(std::string& body, Api api, const Status& status, bool redacted) {
   const Status shown = redacted ? Status{status.level, {}, {}} : Status{};
   const Status& written = redacted ? shown : status;
   if (api == Api::v1) {
@@ -99,6 +98,11 @@ std::string status_body(Api api, const Status& status, bool redacted) {
   } else {
     append_status_object(body, written);
   }
+}
+
+std::string status_body(Api api, const Status& status, bool redacted) {
+  std::string body;
+  append_status_body(body, api, status, redacted);
   return body;
 }
 
@@ -121,28 +125,39 @@ Response ok_text_response() {
   return response;
 }
 
-void append_about_dependency(std::string& body, const StatusEndpoint& endpoint,
-                             const Outcome* outcome, Api api, bool redacted) {
-  body += "{\"name\":";
-  append_json_string(body, endpoint.name);
-  body += ",\"status\":";
-  if (outcome == nullptr) {
+AboutEntryText about_entry_text(const StatusEndpoint& endpoint) {
+  AboutEntryText text;
+  text.before_status = "{\"name\":";
+  append_json_string(text.before_status, endpoint.name);
+  text.before_status += ",\"status\":";
+  text.after_status = ",\"statusPath\":";
+  append_json_string(text.after_status, endpoint.slug);
+  text.after_status += ",\"type\":";
+  append_json_string(text.after_status, endpoint.type.name());
+  text.after_status +=
+      endpoint.traversable ? ",\"isTraversable\":true" : ",\"isTraversable\":false";
+  // Beyond the contract, only when the service opted in to what it describes.
+  if (!endpoint.critical) text.after_status += ",\"critical\":false";
+  return text;
+}
+
+void append_about_dependency(std::string& body, const AboutEntryText& text, const Status* status,
+                             Clock::duration duration, std::optional<Clock::duration> age, Api api,
+                             bool redacted) {
+  body += text.before_status;
+  if (status == nullptr) {
     body += "null,\"statusDuration\":0";
   } else {
-    body += status_body(api, outcome->status, redacted);
+    append_status_body(body, api, *status, redacted);
     body += ",\"statusDuration\":";
-    append_json_seconds(body, outcome->duration);
+    append_json_seconds(body, duration);
   }
-  body += ",\"statusPath\":";
-  append_json_string(body, endpoint.slug);
-  body += ",\"type\":";
-  append_json_string(body, endpoint.type.name());
-  body += endpoint.traversable ? ",\"isTraversable\":true" : ",\"isTraversable\":false";
-  // Beyond the contract, only when the service opted in to what they describe.
-  if (!endpoint.critical) body += ",\"critical\":false";
-  if (outcome != nullptr && outcome->age) {
+  body += text.after_status;
+  if (status != nullptr && age) {
+    // Seconds to the nanosecond, written from the integer: shortest double formatting was the
+    // largest single cost of an About from memory.
     body += ",\"statusAge\":";
-    append_json_number(body, *outcome->age);
+    append_json_seconds(body, *age);
   }
   body += '}';
 }

@@ -34,14 +34,24 @@ Response json_response(int status, std::string body);
 Response ok_text_response();
 /// The status as the API version writes it; levels only when redacted.
 std::string status_body(Api api, const Status& status, bool redacted = false);
+void append_status_body(std::string& body, Api api, const Status& status, bool redacted);
 Response crit_response(Api api, int http_status, std::string description, std::string details);
 /// 503 with Retry-After: a limit that protects the service, not a verdict on its health.
 Response busy_response(std::string details);
 
-/// One entry of About's "dependencies": without a status when `outcome` is null (about with
-/// checkStatus=false).
-void append_about_dependency(std::string& body, const StatusEndpoint& endpoint,
-                             const Outcome* outcome, Api api, bool redacted);
+/// One entry of About's "dependencies" around its status, which never changes: rendered once
+/// per Router (escaping names for every About of a thousand dependencies cost a third of it).
+struct AboutEntryText {
+  std::string before_status;  // {"name":...,"status":
+  std::string after_status;   // ,"statusPath":...,"type":...,"isTraversable":... (,"critical")
+};
+AboutEntryText about_entry_text(const StatusEndpoint& endpoint);
+
+/// One entry of About's "dependencies": without a status when `status` is null (about with
+/// checkStatus=false); `age` for a result from memory.
+void append_about_dependency(std::string& body, const AboutEntryText& text, const Status* status,
+                             Clock::duration duration, std::optional<Clock::duration> age, Api api,
+                             bool redacted);
 
 /// About's text around its dependency list, rendered once (the head) or once per change of the
 /// history (the tail), secrets masked.

@@ -74,6 +74,19 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
   bool cached_level(Clock::time_point now, CachedLevel& glance) const;
   /// The remembered outcome, if there is a usable one.
   std::optional<Outcome> cached_outcome(Clock::time_point now) const;
+  /// The same read in place, for answers that list many dependencies (About): it holds the
+  /// endpoint's lock while alive, so render status() and let go.
+  struct Remembered {
+    std::unique_lock<std::mutex> lock;
+    const Status* shown = nullptr;  // the endpoint's own; null when no result is usable
+    std::optional<Status> stale;    // the result told as stale, when it is too old
+    Clock::duration duration{};
+    Clock::duration age{};
+    Clock::duration fresh_for{};
+    bool usable() const noexcept { return shown != nullptr; }
+    const Status& status() const noexcept { return stale ? *stale : *shown; }
+  };
+  Remembered remembered(Clock::time_point now) const;
 
   /// What metrics show of the endpoint, read without mutex_ and without running the check.
   /// Only shared executions count (those whose results are remembered, dampened and told to

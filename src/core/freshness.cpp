@@ -115,6 +115,19 @@ EndpointState::Counts EndpointState::counts(Clock::time_point now) const {
   return counts;
 }
 
+EndpointState::Remembered EndpointState::remembered(Clock::time_point now) const {
+  Remembered in_place;
+  in_place.lock = std::unique_lock<std::mutex>(mutex_);
+  ResultAge memory;
+  if (!last_usable(now, memory)) return in_place;
+  in_place.duration = last_->duration;
+  in_place.age = memory.age;
+  in_place.fresh_for = memory.fresh_for;
+  in_place.shown = &shown_;
+  if (memory.stale) in_place.stale = usable_outcome(now)->status;  // rare: a copy, told as stale
+  return in_place;
+}
+
 std::optional<Outcome> EndpointState::cached_outcome(Clock::time_point now) const {
   std::lock_guard<std::mutex> lock(mutex_);
   return usable_outcome(now);

@@ -115,17 +115,26 @@ void append_json_number(std::string& out, double value) {
 void append_json_seconds(std::string& out, std::chrono::nanoseconds duration) {
   auto ns = duration.count();
   if (ns < 0) ns = 0;
-  char whole[24];
-  const auto written = std::to_chars(whole, whole + sizeof whole, ns / 1'000'000'000).ptr;
-  out.append(whole, static_cast<std::size_t>(written - whole));
-  auto fraction = ns % 1'000'000'000;
-  if (fraction == 0) return;
-  char digits[10] = "000000000";
-  for (int i = 8; i >= 0; --i, fraction /= 10) digits[i] = static_cast<char>('0' + fraction % 10);
-  int length = 9;
-  while (digits[length - 1] == '0') --length;
-  out += '.';
-  out.append(digits, static_cast<std::size_t>(length));
+  // Written back to front into one buffer and appended once: About writes two per dependency.
+  char text[32];
+  char* end = text + sizeof text;
+  char* at = end;
+  auto whole = static_cast<unsigned long long>(ns / 1'000'000'000);
+  auto fraction = static_cast<unsigned long>(ns % 1'000'000'000);
+  if (fraction != 0) {
+    int digits = 9;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      --digits;
+    }
+    for (; digits > 0; --digits, fraction /= 10) *--at = static_cast<char>('0' + fraction % 10);
+    *--at = '.';
+  }
+  do {
+    *--at = static_cast<char>('0' + whole % 10);
+    whole /= 10;
+  } while (whole != 0);
+  out.append(at, static_cast<std::size_t>(end - at));
 }
 
 namespace {

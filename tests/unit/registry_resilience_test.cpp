@@ -263,6 +263,52 @@ TEST(RegistryCache, AboutShowsTheAgeOfRememberedResults) {
   EXPECT_LT(about["dependencies"][0]["statusAge"].get<double>(), 1.0);
 }
 
+// When every result is in memory, About is rendered in place (answer_about_from_memory): it must
+// say exactly what the long way says, apart from the ages, with the same caching headers.
+TEST(RegistryCache, AboutFromMemorySaysWhatTheLongWaySays) {
+  for (const char* target : {"/status/about", "/status/v2/about"}) {
+    Registry registry;
+    StatusEndpoint db("DB \"main\" \u00e9", "db", "internal",
+                      [] { return Status::warn("", "slow: 12 ms <over> \"limit\"\n"); });
+    db.cache_ttl = 10s;
+    StatusEndpoint cache("Cache", "cache", "external", [] { return Status::crit("", "down"); });
+    cache.cache_ttl = 20s;
+    cache.critical = false;
+    registry.add(db).add(cache);
+    Router router(registry);
+    const auto long_way = router.handle("GET", target);  // runs the checks
+    const auto memory = router.handle("GET", target);
+    auto first = nlohmann::json::parse(long_way.body);
+    auto second = nlohmann::json::parse(memory.body);
+    for (auto& dependency : second["dependencies"]) {
+      ASSERT_TRUE(dependency["statusAge"].is_number()) << memory.body;
+      EXPECT_LT(dependency["statusAge"].get<double>(), 1.0);
+      dependency.erase("statusAge");
+    }
+    EXPECT_EQ(first, second) << long_way.body << "\n" << memory.body;
+    EXPECT_EQ(second["dependencies"][1]["critical"], false);
+    EXPECT_EQ(memory.header("Cache-Control"), "max-age=9");
+    EXPECT_EQ(memory.header("Age"), "0");
+  }
+}
+
+TEST(RegistryFreshness, AboutFromMemoryTellsAStaleResult) {
+  Registry registry;
+  StatusEndpoint db("DB", "db", "internal", [] { return Status::ok("", "fine"); });
+  db.interval = 10s;     // nobody will refresh it in time ...
+  db.max_stale = 100ms;  // ... for this limit
+  registry.add(db);
+  Router router(registry);
+  EXPECT_EQ(router.handle("GET", "/status/db").body, R"(["OK"])");
+  std::this_thread::sleep_for(200ms);
+  const auto about = nlohmann::json::parse(router.handle("GET", "/status/about").body);
+  const auto& status = about["dependencies"][0]["status"];
+  EXPECT_EQ(status[0], "WARN");
+  EXPECT_THAT(status[1]["details"].get<std::string>(),
+              HasSubstr("older than the 100 ms limit; it said OK: fine"));
+  EXPECT_GT(about["dependencies"][0]["statusAge"].get<double>(), 0.1);
+}
+
 // --- Background refresh ------------------------------------------------------------------------
 
 TEST(RegistryBackground, RequestsNeverWaitAndResultsStayFresh) {
