@@ -132,7 +132,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   // `tls`: the context of an https connection; null for plain HTTP.
   Session(tcp::socket&& socket, std::shared_ptr<ServerShared> shared,
           std::shared_ptr<asio::ssl::context> tls)
-      : shared_(std::move(shared)),
+      : listed_{shared, this},
+        shared_(std::move(shared)),
         tls_(std::move(tls)),
         stream_(open(std::move(socket), tls_.get())) {
     error_code ec;
@@ -141,12 +142,6 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     // For the inline send in start_write: a full send buffer must answer would_block, not wait.
     if constexpr (!kTls) lowest().socket().non_blocking(true, ec);
   }
-  ~Session() {
-    std::lock_guard<std::mutex> lock(shared_->mutex);
-    shared_->sessions.erase(this);
-    if (shared_->sessions.empty()) shared_->sessions_gone.notify_all();
-  }
-
   void run() {
     {
       std::lock_guard<std::mutex> lock(shared_->mutex);
@@ -406,7 +401,20 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     lowest().close();
   }
 
-  std::shared_ptr<ServerShared> shared_;     // first: outlives stream_
+  // The last ref to a session can go on any thread (a check's, with the answer's callback):
+  // it leaves the server's list only once its stream and TLS context are gone, so that stop()
+  // returns after them (a process exiting under a session still freeing OpenSSL state raced).
+  struct Listed {
+    std::shared_ptr<ServerShared> shared;
+    Connection* self;
+    ~Listed() {
+      std::lock_guard<std::mutex> lock(shared->mutex);
+      shared->sessions.erase(self);
+      if (shared->sessions.empty()) shared->sessions_gone.notify_all();
+    }
+  };
+  Listed listed_;                            // first: destroyed last
+  std::shared_ptr<ServerShared> shared_;     // outlives stream_
   std::shared_ptr<asio::ssl::context> tls_;  // before stream_, which refers to it
   Stream stream_;
   std::string remote_;
