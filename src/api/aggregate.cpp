@@ -16,10 +16,6 @@ double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-bool any_refused(const std::vector<Outcome>& outcomes) {
-  return std::any_of(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.refused; });
-}
-
 constexpr const char* kRefused =
     "too many checks are running for callers' hop chains (max_caller_executions); try again";
 
@@ -54,38 +50,35 @@ CacheHeaders cache_headers_of(const std::vector<Outcome>& outcomes) {
   return headers;
 }
 
-const Status kAllOk = Status::ok("Aggregate Check", "All checks are OK");
-
-Status draining_status() {
-  return Status::crit("Draining",
-                      "this instance is shutting down and takes no new traffic; it still "
-                      "answers am-i-up and the requests it gets");
+Clock::time_point after(Clock::time_point now, Clock::duration d) {
+  return d >= Clock::time_point::max() - now ? Clock::time_point::max() : now + d;
 }
 
-// Runs the checks of `states` concurrently and calls `done` with their outcomes in order. The
-// shared state goes with the last callback, called or not.
-void check_all(std::vector<EndpointState*> states, const Budget& budget,
-               std::function<void(std::vector<Outcome>&)> done) {
-  if (states.empty()) {
-    std::vector<Outcome> none;
-    done(none);
-    return;
+void add(Glance& glance, std::size_t i, const EndpointState::CachedLevel& cached, bool critical,
+         Clock::time_point now) {
+  glance.any = true;
+  glance.verdict.add(i, cached.level, critical);
+  glance.fresh_until = std::min(glance.fresh_until, now + cached.fresh_for);
+  glance.oldest = std::min(glance.oldest, now - cached.age);
+  glance.holds_until = std::min(glance.holds_until, after(now, cached.holds_for));
+}
+
+// A memo that is busy (another thread keeps or reads it) is passed by, never waited for.
+bool recall(GlanceMemo& memo, std::uint64_t generation, Clock::time_point now, Glance& glance) {
+  std::unique_lock<std::mutex> lock(memo.mutex, std::try_to_lock);
+  if (!lock || !memo.valid || memo.generation != generation || now >= memo.glance.holds_until) {
+    return false;
   }
-  struct Gather {
-    std::atomic<std::size_t> left;  // outcomes still to come
-    std::vector<Outcome> outcomes;
-    std::function<void(std::vector<Outcome>&)> done;
-  };
-  auto gather = std::make_shared<Gather>();
-  gather->left = states.size();
-  gather->outcomes.resize(states.size());
-  gather->done = std::move(done);
-  for (std::size_t i = 0; i < states.size(); ++i) {
-    states[i]->request_outcome(budget, [gather, i](Outcome outcome) {
-      gather->outcomes[i] = std::move(outcome);
-      if (gather->left.fetch_sub(1) == 1) gather->done(gather->outcomes);
-    });
-  }
+  glance = memo.glance;
+  return true;
+}
+
+void keep(GlanceMemo& memo, std::uint64_t generation, const Glance& glance) {
+  std::unique_lock<std::mutex> lock(memo.mutex, std::try_to_lock);
+  if (!lock) return;
+  memo.valid = true;
+  memo.generation = generation;
+  memo.glance = glance;
 }
 
 // Aggregate and About answer by Accept: caches must keep the two formats apart.
@@ -114,7 +107,7 @@ void answer_health_json(const ConfigPtr& config, std::vector<EndpointState*> sta
                 verdict.add(i, outcomes[i].status.level, endpoints[i]->critical);
               }
               const Status overall = verdict.chosen() == Verdict::none
-                                         ? kAllOk
+                                         ? all_ok_status()
                                          : verdict.finish(outcomes[verdict.chosen()].status);
               auto response = health_json_response(
                   overall,
@@ -254,31 +247,33 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
   }
 
   // Polled many times a second with cached or background checks: when every result is in
-  // memory, answer from levels alone, copying only the status that is shown.
+  // memory, answer from levels alone, copying only the status that is shown. Unfiltered, the
+  // levels' verdict is kept until a result changes or expires.
   const auto now = Clock::now();
   const bool filtered = !every || !tags.empty();  // probes mostly ask for every dependency
-  Verdict verdict;
-  bool any = false;
-  auto fresh_for = Clock::duration::max();
-  auto age = Clock::duration::zero();
-  bool remembered = true;
-  for (std::size_t i = 0; i < endpoints.size(); ++i) {
-    const EndpointState& state = *endpoints[i];
-    if (filtered && !selected(state)) continue;
-    EndpointState::CachedLevel cached;
-    if (!state.cached_level(now, cached)) {
-      remembered = false;
-      break;
+  Glance glance;
+  bool remembered =
+      !filtered && recall(config->aggregate_memo, engine.results_generation(), now, glance);
+  if (!remembered) {
+    const auto generation = engine.results_generation();  // before the results it covers
+    remembered = true;
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      const EndpointState& state = *endpoints[i];
+      if (filtered && !selected(state)) continue;
+      EndpointState::CachedLevel cached;
+      if (!state.cached_level(now, cached)) {
+        remembered = false;
+        break;
+      }
+      add(glance, i, cached, state.endpoint().critical, now);
     }
-    any = true;
-    fresh_for = std::min(fresh_for, cached.fresh_for);
-    age = std::max(age, cached.age);
-    verdict.add(i, cached.level, state.endpoint().critical);
+    if (remembered && !filtered) keep(config->aggregate_memo, generation, glance);
   }
   if (remembered) {
+    const Verdict& verdict = glance.verdict;
     std::optional<Status> shown;
     if (verdict.chosen() == Verdict::none) {
-      shown = kAllOk;
+      shown = all_ok_status();
     } else if (auto outcome = endpoints[verdict.chosen()]->cached_outcome(now)) {
       shown = verdict.finish(std::move(outcome->status));
     }
@@ -286,9 +281,10 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
       auto response = json_response(status_code(*config, shown->level),
                                     status_body(api, *shown, caller.redacted));
       CacheHeaders freshness;
-      if (any)
-        freshness.add(std::chrono::duration<double>(fresh_for).count(),
-                      std::chrono::duration<double>(age).count());
+      if (glance.any) {
+        freshness.add(seconds(std::max(Clock::duration::zero(), glance.fresh_until - now)),
+                      seconds(now - glance.oldest));
+      }
       freshness.apply(response);
       add_vary(response, caller.negotiated);
       done(std::move(response));
@@ -316,7 +312,7 @@ void answer_aggregate(Engine& engine, const ConfigPtr& config, Api api, std::str
           verdict.add(i, outcomes[i].status.level, critical[i]);
         }
         const Status result = verdict.chosen() == Verdict::none
-                                  ? kAllOk
+                                  ? all_ok_status()
                                   : verdict.finish(outcomes[verdict.chosen()].status);
         auto response =
             json_response(status_code(*config, result.level), status_body(api, result, redacted));
@@ -386,61 +382,3 @@ void answer_dependency(const ConfigPtr& config, Api api, EndpointState& state, c
 }
 
 }  // namespace healthchecks::detail
-
-namespace healthchecks {
-
-void Registry::check_health(HealthQuery query, std::function<void(HealthAnswer)> done) {
-  using detail::EndpointState;
-  engine_->start();
-  HealthAnswer answer;
-  if (!query.slug.empty()) {
-    auto* state = engine_->find(query.slug);
-    if (state == nullptr) {
-      answer.outcome = HealthAnswer::Outcome::unknown_slug;
-      return done(std::move(answer));
-    }
-    query.type.clear();
-  } else if (!query.type.empty() && query.type != "internal" && query.type != "external") {
-    answer.outcome = HealthAnswer::Outcome::bad_type;
-    return done(std::move(answer));
-  }
-  std::vector<EndpointState*> states;
-  for (const auto& state : engine_->endpoints()) {
-    if (query.slug.empty() ? query.type.empty() || state->internal() == (query.type == "internal")
-                           : state->endpoint().slug == query.slug) {
-      states.push_back(state.get());
-    }
-  }
-  if (!engine_->ready() && query.slug.empty()) {  // as aggregate: out of rotation, nothing run
-    answer.status = detail::draining_status();
-    return done(std::move(answer));
-  }
-  std::vector<const StatusEndpoint*> endpoints;  // live as long as the registry
-  for (const auto* state : states) endpoints.push_back(&state->endpoint());
-  detail::Budget budget;
-  budget.deadline = query.deadline;
-  detail::check_all(std::move(states), budget,
-                    [endpoints = std::move(endpoints), one = !query.slug.empty(),
-                     done = std::move(done)](std::vector<detail::Outcome>& outcomes) {
-                      HealthAnswer answer;
-                      if (detail::any_refused(outcomes)) {
-                        answer.outcome = HealthAnswer::Outcome::busy;
-                        return done(std::move(answer));
-                      }
-                      detail::Verdict verdict;
-                      for (std::size_t i = 0; i < outcomes.size(); ++i) {
-                        answer.levels.emplace_back(endpoints[i]->slug, outcomes[i].status.level);
-                        verdict.add(i, outcomes[i].status.level, endpoints[i]->critical);
-                      }
-                      if (one) {
-                        answer.status = std::move(outcomes.front().status);
-                      } else {
-                        answer.status = verdict.chosen() == detail::Verdict::none
-                                            ? detail::kAllOk
-                                            : verdict.finish(outcomes[verdict.chosen()].status);
-                      }
-                      done(std::move(answer));
-                    });
-}
-
-}  // namespace healthchecks

@@ -3,13 +3,16 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/health_json.hpp"
 #include "api/render.hpp"
+#include "api/verdict.hpp"
 #include "core/budget.hpp"
 #include "healthchecks/router.hpp"
 
@@ -17,6 +20,24 @@ namespace healthchecks::detail {
 
 class Engine;
 class EndpointState;
+
+// What every selected dependency's remembered level says at one moment (aggregate from memory).
+struct Glance {
+  Verdict verdict;
+  bool any = false;                                          // some dependency was selected
+  Clock::time_point fresh_until = Clock::time_point::max();  // for Cache-Control
+  Clock::time_point oldest = Clock::time_point::max();       // the oldest result's, for Age
+  Clock::time_point holds_until = Clock::time_point::max();  // a result expires or turns stale
+};
+
+// The unfiltered aggregate's Glance, kept until a result changes (Engine::results_generation)
+// or holds_until: a poll then costs the same with a thousand dependencies as with one.
+struct GlanceMemo {
+  std::mutex mutex;
+  bool valid = false;
+  std::uint64_t generation = 0;
+  Glance glance;
+};
 
 // What the router needs after it has returned from async_handle. Immutable but for the count;
 // it never owns the Engine, so that callbacks still queued at shutdown cannot keep the registry
@@ -31,6 +52,7 @@ struct RouterConfig {
   bool remembered = true;         // every dependency caches its result or runs in the background
   std::vector<AboutEntryText> about_entries;       // per dependency, in registration order
   mutable std::atomic<std::size_t> traversals{0};  // in flight, for max_traversals
+  mutable GlanceMemo aggregate_memo;
   mutable std::atomic<std::size_t> about_size{0};  // of the last About from memory, to reserve
 };
 using ConfigPtr = std::shared_ptr<const RouterConfig>;
@@ -47,6 +69,17 @@ struct Caller {
   std::string_view traceparent;
   std::string_view tracestate;
 };
+
+/// Runs the checks of `states` concurrently and calls `done` with their outcomes in order
+/// (outcomes.cpp). The shared state goes with the last callback, called or not.
+void check_all(std::vector<EndpointState*> states, const Budget& budget,
+               std::function<void(std::vector<Outcome>&)> done);
+/// Whether a limit refused any of them (answer 503).
+bool any_refused(const std::vector<Outcome>& outcomes);
+/// The aggregate's status when no dependency is to blame.
+const Status& all_ok_status();
+/// The aggregate's status while the instance drains (Registry::set_ready(false)).
+Status draining_status();
 
 /// The HTTP status for a level (RouterOptions::status_codes, else 200).
 int status_code(const RouterConfig& config, Level level);

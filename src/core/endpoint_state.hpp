@@ -70,6 +70,9 @@ class EndpointState : public std::enable_shared_from_this<EndpointState> {
     Level level = Level::ok;
     Clock::duration age{};
     Clock::duration fresh_for{};
+    // How long this glance holds if no new result comes: until the result expires from the
+    // cache or turns stale (max() when neither can happen).
+    Clock::duration holds_for = Clock::duration::max();
   };
   bool cached_level(Clock::time_point now, CachedLevel& glance) const;
   /// The remembered outcome, if there is a usable one.

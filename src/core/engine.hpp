@@ -70,6 +70,13 @@ class Engine {
   void set_ready(bool ready) noexcept { ready_.store(ready, std::memory_order_release); }
   bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
 
+  /// Changes whenever any endpoint's remembered result or refresh time does (after its
+  /// snapshot), so that what was concluded from all of them can be kept until then.
+  std::uint64_t results_generation() const noexcept {
+    return results_generation_.load(std::memory_order_acquire);
+  }
+  void results_changed() noexcept { results_generation_.fetch_add(1, std::memory_order_acq_rel); }
+
   /// Takes one of the RegistryOptions::max_caller_executions slots; false when none is free.
   bool claim_caller_execution() noexcept;
   void release_caller_execution() noexcept;
@@ -97,6 +104,7 @@ class Engine {
   std::string instance_id_;
   std::deque<StatusChange> history_;
   std::atomic<std::uint64_t> history_generation_{0};
+  std::atomic<std::uint64_t> results_generation_{0};
   std::atomic<std::size_t> caller_executions_{0};
   std::atomic<bool> ready_{true};
   std::vector<std::string> secrets_;  // as given and as written inside JSON strings

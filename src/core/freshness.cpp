@@ -1,6 +1,7 @@
 // EndpointState: what a remembered result may still answer (cache, background refresh,
 // staleness), and the lock-free snapshot of it that aggregate polls read.
 #include "core/endpoint_state.hpp"
+#include "core/engine.hpp"
 
 #include "util/text.hpp"
 
@@ -46,6 +47,7 @@ void EndpointState::update_snapshot() {
                      std::memory_order_relaxed);
   s.next_refresh.store(next_refresh_.time_since_epoch().count(), std::memory_order_relaxed);
   s.sequence.store(sequence + 2, std::memory_order_release);
+  engine_.results_changed();
 }
 
 std::optional<Outcome> EndpointState::usable_outcome(Clock::time_point now) const {
@@ -85,6 +87,11 @@ bool EndpointState::cached_level(Clock::time_point now, CachedLevel& glance) con
   glance.age = memory.age;
   glance.fresh_for = memory.fresh_for;
   glance.level = memory.stale ? worst(level, Level::warn) : level;
+  if (!background()) {
+    glance.holds_for = memory.fresh_for;  // then it is no longer usable
+  } else if (max_stale_ && !memory.stale) {
+    glance.holds_for = *max_stale_ - memory.age;  // then it reads stale
+  }
   return true;
 }
 

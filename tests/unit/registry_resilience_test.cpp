@@ -309,6 +309,78 @@ TEST(RegistryFreshness, AboutFromMemoryTellsAStaleResult) {
   EXPECT_GT(about["dependencies"][0]["statusAge"].get<double>(), 0.1);
 }
 
+// The unfiltered aggregate keeps its verdict from memory (GlanceMemo) until a result changes or
+// expires: each of these must still show at the next poll.
+TEST(RegistryCache, AggregateFromMemoryEndsWhenAResultExpires) {
+  auto executions = counter();
+  Registry registry;
+  StatusEndpoint db("DB", "db", "internal", counting(executions));
+  db.cache_ttl = 300ms;
+  registry.add(db);
+  Router router(registry);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(router.handle("GET", "/status/aggregate").body, R"(["OK"])");
+  EXPECT_EQ(*executions, 1);
+  std::this_thread::sleep_for(350ms);
+  EXPECT_EQ(router.handle("GET", "/status/aggregate").body, R"(["OK"])");
+  EXPECT_EQ(*executions, 2) << "the expired result was checked again, not remembered";
+}
+
+TEST(RegistryCache, AggregateFromMemoryKeepsItsHeadersTrue) {
+  Registry registry;
+  StatusEndpoint db("DB", "db", "internal", [] { return true; });
+  db.cache_ttl = 10s;
+  registry.add(db);
+  Router router(registry);
+  router.handle("GET", "/status/aggregate");
+  EXPECT_EQ(router.handle("GET", "/status/aggregate").header("Cache-Control"), "max-age=9");
+  std::this_thread::sleep_for(1100ms);
+  const auto later = router.handle("GET", "/status/aggregate");
+  EXPECT_EQ(later.header("Cache-Control"), "max-age=8");
+  EXPECT_EQ(later.header("Age"), "1");
+}
+
+TEST(RegistryBackground, AggregateFromMemorySeesEachNewLevel) {
+  auto level = std::make_shared<std::atomic<Level>>(Level::ok);
+  Registry registry;
+  StatusEndpoint db("DB", "db", "internal", [level] { return Status{level->load(), "", "x"}; });
+  db.interval = 20ms;
+  StatusEndpoint cache("Cache", "cache", "internal", [] { return true; });
+  cache.cache_ttl = 10s;
+  registry.add(db).add(cache);
+  Router router(registry);
+  const auto poll_until = [&router](const std::string& expected) {
+    const auto deadline = Clock::now() + 5s;
+    std::string body;
+    while (Clock::now() < deadline) {
+      body = router.handle("GET", "/status/aggregate").body;
+      if (body.rfind(expected, 0) == 0) return body;
+      std::this_thread::sleep_for(5ms);
+    }
+    return body;
+  };
+  EXPECT_EQ(poll_until(R"(["OK"])"), R"(["OK"])");
+  level->store(Level::crit);
+  EXPECT_THAT(poll_until(R"(["CRIT")"), StartsWith(R"(["CRIT",{"description":"DB")"));
+  level->store(Level::ok);
+  EXPECT_EQ(poll_until(R"(["OK"])"), R"(["OK"])");
+}
+
+TEST(RegistryFreshness, AggregateFromMemoryTurnsStaleOnTime) {
+  Registry registry;
+  StatusEndpoint db("DB", "db", "internal", [] { return true; });
+  db.interval = 10s;     // nobody will refresh it in time ...
+  db.max_stale = 150ms;  // ... for this limit
+  registry.add(db);
+  Router router(registry);
+  EXPECT_EQ(router.handle("GET", "/status/db").body, R"(["OK"])");
+  EXPECT_EQ(router.handle("GET", "/status/aggregate").body, R"(["OK"])");
+  EXPECT_EQ(router.handle("GET", "/status/aggregate").body, R"(["OK"])");
+  std::this_thread::sleep_for(250ms);
+  EXPECT_THAT(router.handle("GET", "/status/aggregate").body,
+              StartsWith(R"(["WARN",{"description":"DB","result":"WARN","details":"stale: )"));
+}
+
 // --- Background refresh ------------------------------------------------------------------------
 
 TEST(RegistryBackground, RequestsNeverWaitAndResultsStayFresh) {
