@@ -208,10 +208,27 @@ class Call : public std::enable_shared_from_this<Call> {
       head_ += "\r\n";
     }
     head_ += "\r\n";
+    // Before the inline send too: the read that follows goes by it, and a pooled stream still
+    // carries its last request's deadline.
     stream_->lowest().expires_at(request_.deadline);
-    stream_->visit([this](auto& stream) {
+    std::size_t sent = 0;
+    if (!stream_->tls) {
+      // A request head fits the socket's buffer: sent here, it needs no write operation, timer
+      // or completion through the executor (about a sixth of a traverse hop, callgrind). What
+      // the socket does not take goes on asynchronously.
+      auto& socket = stream_->lowest().socket();
+      error_code ec;
+      if (!socket.non_blocking()) socket.non_blocking(true, ec);
+      if (!ec) sent = socket.send(asio::buffer(head_), 0, ec);
+      if (!ec && sent == head_.size()) return on_write({});
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+        return on_write(ec);
+      }
+      if (ec) sent = 0;
+    }
+    stream_->visit([this, sent](auto& stream) {
       asio::async_write(
-          stream, asio::buffer(head_),
+          stream, asio::buffer(head_) + sent,
           [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
     });
   }

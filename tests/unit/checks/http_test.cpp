@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -56,6 +57,18 @@ TEST(PeerCheck, KeepsAConnectionForEveryTraversalRunningAtOnce) {
   }
   EXPECT_EQ(peer.targets().size(), 64u);
   EXPECT_LE(peer.connections(), 32) << "the second burst reuses the first one's connections";
+}
+
+// A pooled connection still carries its last request's deadline: the next request on it, once
+// that deadline has passed, must wait by its own (the inline send of the head once skipped it).
+TEST(PeerCheck, APooledConnectionWaitsByTheNewRequestsDeadline) {
+  FakePeer peer;
+  peer.reply({200, "application/json", R"(["OK"])", 50ms});
+  PeerFixture service(peer.url(), 300ms);
+  EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])");
+  std::this_thread::sleep_for(400ms);  // past the first request's deadline
+  EXPECT_EQ(service.get("/status/service-1"), R"(["OK"])");
+  EXPECT_EQ(peer.connections(), 1) << "the second request went on the pooled connection";
 }
 
 TEST(PeerCheck, OkReadsOk) {
