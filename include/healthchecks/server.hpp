@@ -36,7 +36,9 @@ struct ServerOptions {
   /// From a request's first byte to its last: a client that trickles its header (one byte a
   /// second) is dropped when this runs out.
   std::chrono::milliseconds read_timeout{10000};
-  /// How long a kept-alive connection may wait for its next request.
+  /// How long a kept-alive connection may wait for its next request. Checked by a sweep over
+  /// the connections every quarter of it (at most every second), so one closes up to a
+  /// quarter later.
   std::chrono::milliseconds idle_timeout{60000};
   /// Largest request header; a larger one is answered 431.
   std::size_t max_header_bytes = 8 * 1024;

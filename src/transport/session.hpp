@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -73,6 +74,9 @@ class Connection {
   virtual void shutdown() = 0;
   // After the io_context stopped, from the stopping thread: nothing else touches the socket.
   virtual void close_now() = 0;
+  // The server's sweep (server.cpp): closes the connection if it has waited for a request
+  // since before `now - idle_timeout`.
+  virtual void close_if_idle(std::chrono::steady_clock::time_point now) = 0;
 };
 
 // What sessions share with the server. Held by every session, so that a session finishing
@@ -158,6 +162,15 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void close_now() override { close(); }
 
+  void close_if_idle(std::chrono::steady_clock::time_point now) override {
+    asio::post(stream_.get_executor(), [weak = this->weak_from_this(), now] {
+      auto self = weak.lock();
+      if (self && self->idle_ && now - self->idle_since_ >= self->shared_->options.idle_timeout) {
+        self->close();
+      }
+    });
+  }
+
   void shutdown() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (!self->busy_) self->close();
@@ -221,7 +234,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
     parser_->body_limit(kBodyLimit);
     if (buffer_.size() > 0) return continue_request();
-    lowest().expires_after(shared_->options.idle_timeout);
+    // No timer of its own: the server's sweep closes it once idle_timeout has passed. Arming
+    // and cancelling one for every request cost about a tenth of an am-i-up, and a
+    // timerfd_settime every other request (docs/benchmarks.md).
+    lowest().expires_never();
+    idle_since_ = std::chrono::steady_clock::now();
+    idle_ = true;
     stream_.async_read_some(buffer_.prepare(1024),
                             [self = this->shared_from_this()](error_code ec, std::size_t n) {
                               self->on_first_bytes(ec, n);
@@ -229,6 +247,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   }
 
   void on_first_bytes(error_code ec, std::size_t n) {
+    idle_ = false;
     if (ec) {
       fail(ec, "read");
       return close();
@@ -427,6 +446,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   std::string head_;
   std::size_t written_ = 0;  // bytes of this answer counted in shared_->buffered
   int inline_writes_ = 0;    // answers sent inline on the current call stack
+  bool idle_ = false;        // waiting for a request's first byte, since idle_since_
+  std::chrono::steady_clock::time_point idle_since_;
   bool busy_ = false;
 };
 

@@ -204,6 +204,28 @@ TEST(ServerLimits, AnIdleConnectionIsClosed) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
 }
 
+// The idle time-out is the server's sweep (start_sweeping), not a timer per request: it closes
+// only a connection that waits for a request, never one in use for longer, or one waiting for
+// a slow answer.
+TEST(ServerLimits, OnlyAConnectionWaitingForARequestIsIdle) {
+  Registry registry;
+  registry.add({"Slow", "slow", "internal", [] {
+                  std::this_thread::sleep_for(800ms);  // longer than the idle time-out
+                  return true;
+                }});
+  Router router(registry);
+  Server server(router, strict());
+  server.start();
+  HttpConnection busy(server.port());
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < 1200ms) {
+    ASSERT_EQ(busy.get("/status/am-i-up").body, "OK") << "a connection in use stays open";
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(busy.get("/status/slow").body, R"(["OK"])") << "a slow answer is not cut";
+  EXPECT_EQ(busy.get("/status/am-i-up").body, "OK");
+}
+
 TEST(ServerLimits, AnOversizedHeaderIs431) {
   Registry registry;
   Router router(registry);
