@@ -31,6 +31,8 @@
 #include "healthchecks/router.hpp"
 #include "healthchecks/server.hpp"
 #include "transport/framing.hpp"
+#include "transport/server_shared.hpp"
+#include "transport/tls_session.hpp"
 #include "transport/transfer_encoding.hpp"
 
 namespace healthchecks::detail {
@@ -46,15 +48,6 @@ inline constexpr std::size_t kBodyLimit = 8 * 1024;
 inline constexpr std::size_t kAlwaysWritten = 16 * 1024;  // answers this small skip the budget
 inline constexpr int kInlineWrites = 8;  // pipelined answers sent inline before one is posted
 
-// Plain HTTP sent to an https port: told so in plain HTTP, which is all such a client reads.
-inline constexpr char kPlainHttp[] =
-    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    "Connection: close\r\nContent-Length: 44\r\n\r\nthis port speaks https: use an https:// URL\n";
-
-inline constexpr char kBusy[] =
-    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    "Connection: close\r\nRetry-After: 1\r\nContent-Length: 21\r\n\r\ntoo many connections\n";
-
 // Ends of connections that are part of normal life are not worth a line in the log.
 inline void fail(error_code ec, const char* what) {
   if (ec == asio::error::operation_aborted || ec == bst::error::timeout ||
@@ -66,67 +59,8 @@ inline void fail(error_code ec, const char* what) {
   std::cerr << "healthchecks: server: " << what << ": " << ec.message() << '\n';
 }
 
-// A connection as the server's stop() sees it, whatever it speaks.
-class Connection {
- public:
-  virtual ~Connection() = default;
-  // Graceful stop: an idle connection closes now, a busy one after its answer.
-  virtual void shutdown() = 0;
-  // After the io_context stopped, from the stopping thread: nothing else touches the socket.
-  virtual void close_now() = 0;
-  // The server's sweep (server.cpp): closes the connection if it has waited for a request
-  // since before `now - idle_timeout`.
-  virtual void close_if_idle(std::chrono::steady_clock::time_point now) = 0;
-};
-
-// What sessions share with the server. Held by every session, so that a session finishing
-// late (its answer came from a slow check after stop) still finds its io_context and peers.
-struct ServerShared {
-  ServerShared(const Router& r, const ServerOptions& o) : router(r), options(o) {
-    if (options.max_connections == 0) options.max_connections = default_max_connections();
-  }
-  const Router router;    // a handle: the server keeps its router alive
-  ServerOptions options;  // as given, with max_connections derived when 0
-  asio::io_context io;
-  std::atomic<std::size_t> buffered{0};  // answer bytes being written
-  // Connections waiting for a check have no I/O pending; this keeps run() from returning.
-  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  std::atomic<bool> stopping{false};
-  bool stopped = false;  // with mutex: the io_context runs no more
-  std::mutex mutex;
-  std::condition_variable sessions_gone;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> sessions;
-  // https: what new connections take, replaced by reload_tls() (with mutex); null for HTTP.
-  // Each connection holds the one it took, which keeps its verify callback alive.
-  std::shared_ptr<asio::ssl::context> tls;
-
-  std::shared_ptr<asio::ssl::context> tls_context() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return tls;
-  }
-};
-
 using PlainStream = bst::tcp_stream;
 using TlsStream = bst::ssl_stream<bst::tcp_stream>;
-
-// The subject of a certificate in RFC 2253 form ("CN=prober,O=ops").
-inline std::string subject_of(X509* certificate) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  if (bio == nullptr) return {};
-  X509_NAME_print_ex(bio, X509_get_subject_name(certificate), 0, XN_FLAG_RFC2253);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  std::string subject(data != nullptr && size > 0 ? data : "",
-                      size > 0 ? static_cast<std::size_t>(size) : 0);
-  BIO_free(bio);
-  return subject;
-}
-
-// OpenSSL's reason for a handshake that began with an HTTP request instead of a ClientHello.
-inline bool plain_http(const error_code& ec) {
-  return ec.category() == asio::error::get_ssl_category() &&
-         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST;
-}
 
 template <class Stream>
 class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
