@@ -3,15 +3,23 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/system/error_code.hpp>
+#include "healthchecks/tls.hpp"
 
 namespace healthchecks::detail {
+
+/// The server's TLS context from its options (tls_server_context.cpp); throws Error naming the
+/// option and the file when one is wrong.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const TlsServerOptions& options);
 
 // Plain HTTP sent to an https port: told so in plain HTTP, which is all such a client reads.
 inline constexpr char kPlainHttp[] =
